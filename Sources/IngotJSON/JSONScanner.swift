@@ -1,0 +1,361 @@
+/// The byte-level JSON grammar (RFC 8259), shared by the tree parser and the line scanner.
+///
+/// Works on a raw buffer with an index; never builds `Character`s. Strings decode into UTF-8
+/// bytes. The caller guarantees the buffer outlives the scanner.
+@usableFromInline
+struct JSONScanner {
+    static let maxDepth = 512
+
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    var index = 0
+
+    init(_ raw: UnsafeRawBufferPointer) {
+        // An empty buffer still needs a valid pointer to compare against.
+        self.base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(bitPattern: 1)!
+        self.count = raw.count
+    }
+
+    var atEnd: Bool { self.index >= self.count }
+
+    @inline(__always)
+    func peek() -> UInt8? {
+        self.index < self.count ? self.base[self.index] : nil
+    }
+
+    @inline(__always)
+    mutating func skipWhitespace() {
+        while self.index < self.count {
+            switch self.base[self.index] {
+            case 0x20, 0x09, 0x0A, 0x0D: self.index += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func expect(_ byte: UInt8, _ what: String) throws(JSONError) {
+        guard self.peek() == byte else { throw self.unexpected(expected: what) }
+        self.index += 1
+    }
+
+    func unexpected(expected: String) -> JSONError {
+        guard let byte = self.peek() else { return JSONError(offset: self.index, "unexpected end of input, expected \(expected)") }
+        let shown = byte >= 0x20 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+        return JSONError(offset: self.index, "unexpected \(shown), expected \(expected)")
+    }
+
+    // MARK: Strings
+
+    /// Decodes a string starting at its opening quote, appending its UTF-8 to `output`.
+    mutating func parseString(into output: inout [UInt8]) throws(JSONError) {
+        try self.expect(0x22, "'\"'")
+        while true {
+            // Copy the run of plain bytes in one go.
+            let start = self.index
+            while self.index < self.count {
+                let b = self.base[self.index]
+                if b == 0x22 || b == 0x5C || b < 0x20 { break }
+                self.index += 1
+            }
+            if self.index > start {
+                output.append(contentsOf: UnsafeBufferPointer(start: self.base + start, count: self.index - start))
+            }
+            guard self.index < self.count else { throw JSONError(offset: self.index, "unterminated string") }
+            let b = self.base[self.index]
+            if b == 0x22 {
+                self.index += 1
+                return
+            }
+            if b < 0x20 { throw JSONError(offset: self.index, "unescaped control character in string") }
+            try self.parseEscape(into: &output)
+        }
+    }
+
+    /// Validates a string without decoding it.
+    mutating func skipString() throws(JSONError) {
+        try self.expect(0x22, "'\"'")
+        while self.index < self.count {
+            let b = self.base[self.index]
+            if b == 0x22 {
+                self.index += 1
+                return
+            }
+            if b < 0x20 { throw JSONError(offset: self.index, "unescaped control character in string") }
+            if b == 0x5C {
+                var sink: [UInt8] = []
+                try self.parseEscape(into: &sink)
+            } else {
+                self.index += 1
+            }
+        }
+        throw JSONError(offset: self.index, "unterminated string")
+    }
+
+    /// Compares the string at the current position with `key` (raw UTF-8), consuming it.
+    /// Keys with escapes are decoded first, so `"te\u0078t"` equals `text`.
+    mutating func matchString(_ key: [UInt8]) throws(JSONError) -> Bool {
+        let start = self.index + 1
+        // Fast path: no escapes, compare the raw bytes.
+        if start + key.count < self.count, self.base[start + key.count] == 0x22 {
+            var same = true
+            for k in 0..<key.count where self.base[start + k] != key[k] {
+                same = false
+                break
+            }
+            if same && (0..<key.count).allSatisfy({ self.base[start + $0] != 0x5C }) {
+                self.index = start + key.count + 1
+                return true
+            }
+        }
+        var decoded: [UInt8] = []
+        try self.parseString(into: &decoded)
+        return decoded.elementsEqual(key)
+    }
+
+    private mutating func parseEscape(into output: inout [UInt8]) throws(JSONError) {
+        let escapeStart = self.index
+        self.index += 1  // backslash
+        guard let c = self.peek() else { throw JSONError(offset: escapeStart, "unterminated escape") }
+        self.index += 1
+        switch c {
+        case 0x22: output.append(0x22)
+        case 0x5C: output.append(0x5C)
+        case 0x2F: output.append(0x2F)
+        case 0x62: output.append(0x08)
+        case 0x66: output.append(0x0C)
+        case 0x6E: output.append(0x0A)
+        case 0x72: output.append(0x0D)
+        case 0x74: output.append(0x09)
+        case 0x75:
+            var scalar = try self.parseHex4()
+            if scalar >= 0xD800 && scalar <= 0xDBFF {
+                // A high surrogate must be followed by an escaped low surrogate.
+                guard self.index + 1 < self.count, self.base[self.index] == 0x5C, self.base[self.index + 1] == 0x75 else {
+                    throw JSONError(offset: escapeStart, "lone surrogate \\u\(String(scalar, radix: 16)) cannot be encoded as UTF-8")
+                }
+                self.index += 2
+                let low = try self.parseHex4()
+                guard low >= 0xDC00 && low <= 0xDFFF else {
+                    throw JSONError(offset: escapeStart, "lone surrogate \\u\(String(scalar, radix: 16)) cannot be encoded as UTF-8")
+                }
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+            } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                throw JSONError(offset: escapeStart, "lone surrogate \\u\(String(scalar, radix: 16)) cannot be encoded as UTF-8")
+            }
+            Self.appendUTF8(scalar, to: &output)
+        default:
+            throw JSONError(offset: escapeStart, "invalid escape sequence")
+        }
+    }
+
+    private mutating func parseHex4() throws(JSONError) -> UInt32 {
+        guard self.index + 4 <= self.count else { throw JSONError(offset: self.index, "truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let b = self.base[self.index]
+            let digit: UInt8
+            switch b {
+            case 0x30...0x39: digit = b - 0x30
+            case 0x41...0x46: digit = b - 0x41 + 10
+            case 0x61...0x66: digit = b - 0x61 + 10
+            default: throw JSONError(offset: self.index, "invalid hex digit in \\u escape")
+            }
+            value = value << 4 | UInt32(digit)
+            self.index += 1
+        }
+        return value
+    }
+
+    static func appendUTF8(_ scalar: UInt32, to output: inout [UInt8]) {
+        switch scalar {
+        case 0..<0x80:
+            output.append(UInt8(scalar))
+        case 0x80..<0x800:
+            output.append(UInt8(0xC0 | scalar >> 6))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        case 0x800..<0x10000:
+            output.append(UInt8(0xE0 | scalar >> 12))
+            output.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        default:
+            output.append(UInt8(0xF0 | scalar >> 18))
+            output.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            output.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            output.append(UInt8(0x80 | scalar & 0x3F))
+        }
+    }
+
+    // MARK: Numbers and literals
+
+    /// Validates a number, returning the range of its text.
+    mutating func scanNumber() throws(JSONError) -> (start: Int, isInteger: Bool) {
+        let start = self.index
+        var isInteger = true
+        if self.peek() == 0x2D { self.index += 1 }
+        guard let first = self.peek(), first >= 0x30 && first <= 0x39 else { throw self.unexpected(expected: "a digit") }
+        if first == 0x30 {
+            self.index += 1
+        } else {
+            self.skipDigits()
+        }
+        if self.peek() == 0x2E {
+            isInteger = false
+            self.index += 1
+            guard let d = self.peek(), d >= 0x30 && d <= 0x39 else { throw self.unexpected(expected: "a digit after '.'") }
+            self.skipDigits()
+        }
+        if self.peek() == 0x65 || self.peek() == 0x45 {
+            isInteger = false
+            self.index += 1
+            if self.peek() == 0x2B || self.peek() == 0x2D { self.index += 1 }
+            guard let d = self.peek(), d >= 0x30 && d <= 0x39 else { throw self.unexpected(expected: "an exponent digit") }
+            self.skipDigits()
+        }
+        return (start, isInteger)
+    }
+
+    private mutating func skipDigits() {
+        while let d = self.peek(), d >= 0x30 && d <= 0x39 { self.index += 1 }
+    }
+
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
+        let start = self.index
+        let n = literal.utf8CodeUnitCount
+        guard start + n <= self.count else { throw JSONError(offset: start, "invalid literal") }
+        for k in 0..<n where self.base[start + k] != literal.utf8Start[k] {
+            throw JSONError(offset: start, "invalid literal")
+        }
+        self.index += n
+    }
+
+    // MARK: Values
+
+    /// Skips (and validates) any value.
+    mutating func skipValue(depth: Int) throws(JSONError) {
+        guard depth < Self.maxDepth else { throw JSONError(offset: self.index, "nesting deeper than \(Self.maxDepth)") }
+        self.skipWhitespace()
+        guard let b = self.peek() else { throw self.unexpected(expected: "a value") }
+        switch b {
+        case 0x22: try self.skipString()
+        case 0x7B:
+            self.index += 1
+            self.skipWhitespace()
+            if self.peek() == 0x7D {
+                self.index += 1
+                return
+            }
+            while true {
+                self.skipWhitespace()
+                try self.skipString()
+                self.skipWhitespace()
+                try self.expect(0x3A, "':'")
+                try self.skipValue(depth: depth + 1)
+                self.skipWhitespace()
+                if self.peek() == 0x2C {
+                    self.index += 1
+                    continue
+                }
+                try self.expect(0x7D, "',' or '}'")
+                return
+            }
+        case 0x5B:
+            self.index += 1
+            self.skipWhitespace()
+            if self.peek() == 0x5D {
+                self.index += 1
+                return
+            }
+            while true {
+                try self.skipValue(depth: depth + 1)
+                self.skipWhitespace()
+                if self.peek() == 0x2C {
+                    self.index += 1
+                    continue
+                }
+                try self.expect(0x5D, "',' or ']'")
+                return
+            }
+        case 0x74: try self.expectLiteral("true")
+        case 0x66: try self.expectLiteral("false")
+        case 0x6E: try self.expectLiteral("null")
+        default: _ = try self.scanNumber()
+        }
+    }
+
+    /// Parses any value into a tree.
+    mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
+        guard depth < Self.maxDepth else { throw JSONError(offset: self.index, "nesting deeper than \(Self.maxDepth)") }
+        self.skipWhitespace()
+        guard let b = self.peek() else { throw self.unexpected(expected: "a value") }
+        switch b {
+        case 0x22:
+            return .string(try self.parseStringValue())
+        case 0x7B:
+            self.index += 1
+            var members: [(key: String, value: JSONValue)] = []
+            self.skipWhitespace()
+            if self.peek() == 0x7D {
+                self.index += 1
+                return .object(members)
+            }
+            while true {
+                self.skipWhitespace()
+                let key = try self.parseStringValue()
+                self.skipWhitespace()
+                try self.expect(0x3A, "':'")
+                let value = try self.parseValue(depth: depth + 1)
+                members.append((key, value))
+                self.skipWhitespace()
+                if self.peek() == 0x2C {
+                    self.index += 1
+                    continue
+                }
+                try self.expect(0x7D, "',' or '}'")
+                return .object(members)
+            }
+        case 0x5B:
+            self.index += 1
+            var elements: [JSONValue] = []
+            self.skipWhitespace()
+            if self.peek() == 0x5D {
+                self.index += 1
+                return .array(elements)
+            }
+            while true {
+                elements.append(try self.parseValue(depth: depth + 1))
+                self.skipWhitespace()
+                if self.peek() == 0x2C {
+                    self.index += 1
+                    continue
+                }
+                try self.expect(0x5D, "',' or ']'")
+                return .array(elements)
+            }
+        case 0x74:
+            try self.expectLiteral("true")
+            return .bool(true)
+        case 0x66:
+            try self.expectLiteral("false")
+            return .bool(false)
+        case 0x6E:
+            try self.expectLiteral("null")
+            return .null
+        default:
+            let (start, isInteger) = try self.scanNumber()
+            let text = String(decoding: UnsafeBufferPointer(start: self.base + start, count: self.index - start), as: UTF8.self)
+            if isInteger, let i = Int(text) { return .integer(i) }
+            guard let d = Double(text) else { throw JSONError(offset: start, "number out of range") }
+            return .number(d)
+        }
+    }
+
+    private mutating func parseStringValue() throws(JSONError) -> String {
+        let start = self.index
+        var bytes: [UInt8] = []
+        try self.parseString(into: &bytes)
+        guard let string = String(validating: bytes, as: UTF8.self) else {
+            throw JSONError(offset: start, "string is not valid UTF-8")
+        }
+        return string
+    }
+}

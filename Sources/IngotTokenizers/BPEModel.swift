@@ -1,0 +1,130 @@
+/// Byte-level BPE (GPT-2, Llama-3, Qwen): pieces of UTF-8 start as one token per byte and merge
+/// by rank, lowest rank first and leftmost on ties, exactly as HuggingFace `tokenizers` does.
+struct BPEModel: Sendable {
+    /// Token id for each single byte.
+    let byteTokens: [UInt32]
+    /// Token bytes -> id.
+    let vocabulary: ByteKeyedTable
+    let merges: MergeTable
+    /// With `ignore_merges`, a piece that is itself a vocabulary entry is emitted as is.
+    let ignoreMerges: Bool
+
+    /// Pieces up to this many bytes are merged with a simple scan; longer ones with a heap, so a
+    /// pathological 100 MB piece still costs O(n log n).
+    static let scanLimit = 48
+
+    /// Appends the tokens of one pre-tokenized piece.
+    @inline(__always)
+    func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [UInt32], scratch: inout [UInt32]) {
+        if piece.count == 1 {
+            output.append(self.byteTokens[Int(piece[0])])
+            return
+        }
+        if self.ignoreMerges, let id = self.vocabulary.find(piece) {
+            output.append(UInt32(truncatingIfNeeded: id))
+            return
+        }
+        scratch.removeAll(keepingCapacity: true)
+        for b in piece { scratch.append(self.byteTokens[Int(b)]) }
+        if piece.count <= Self.scanLimit {
+            self.mergeByScanning(&scratch)
+            output.append(contentsOf: scratch)
+        } else {
+            self.mergeWithHeap(scratch, into: &output)
+        }
+    }
+
+    private func mergeByScanning(_ parts: inout [UInt32]) {
+        while parts.count > 1 {
+            var best = UInt64.max
+            var bestIndex = -1
+            for i in 0..<(parts.count - 1) {
+                let m = self.merges.lookup(parts[i], parts[i + 1])
+                // Comparing (rank << 32 | merged) compares ranks first; ranks are unique per pair.
+                if m < best {
+                    best = m
+                    bestIndex = i
+                }
+            }
+            if bestIndex < 0 { return }
+            parts[bestIndex] = UInt32(truncatingIfNeeded: best)
+            parts.remove(at: bestIndex + 1)
+        }
+    }
+
+    private func mergeWithHeap(_ initial: [UInt32], into output: inout [UInt32]) {
+        var tokens = initial
+        let n = tokens.count
+        var next = Array(1...n)  // n means "none"
+        var prev = Array(-1..<(n - 1))
+        var alive = [Bool](repeating: true, count: n)
+        var heap = MinHeap()
+        for i in 0..<(n - 1) {
+            let m = self.merges.lookup(tokens[i], tokens[i + 1])
+            if m != UInt64.max { heap.push((m & 0xFFFF_FFFF_0000_0000) | UInt64(i)) }
+        }
+        while let top = heap.pop() {
+            let rank = top >> 32
+            let i = Int(top & 0xFFFF_FFFF)
+            guard alive[i], next[i] < n else { continue }
+            let j = next[i]
+            let m = self.merges.lookup(tokens[i], tokens[j])
+            guard m != UInt64.max, m >> 32 == rank else { continue }  // stale entry
+            tokens[i] = UInt32(truncatingIfNeeded: m)
+            alive[j] = false
+            next[i] = next[j]
+            if next[j] < n { prev[next[j]] = i }
+            if prev[i] >= 0 {
+                let p = prev[i]
+                let pm = self.merges.lookup(tokens[p], tokens[i])
+                if pm != UInt64.max { heap.push((pm & 0xFFFF_FFFF_0000_0000) | UInt64(p)) }
+            }
+            if next[i] < n {
+                let nm = self.merges.lookup(tokens[i], tokens[next[i]])
+                if nm != UInt64.max { heap.push((nm & 0xFFFF_FFFF_0000_0000) | UInt64(i)) }
+            }
+        }
+        var i = 0
+        while i < n {
+            output.append(tokens[i])
+            i = next[i]
+        }
+    }
+}
+
+/// A binary min-heap of packed (rank, position) keys.
+private struct MinHeap {
+    var items: [UInt64] = []
+
+    mutating func push(_ value: UInt64) {
+        self.items.append(value)
+        var i = self.items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if self.items[parent] <= self.items[i] { break }
+            self.items.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let first = self.items.first else { return nil }
+        let last = self.items.removeLast()
+        if !self.items.isEmpty {
+            self.items[0] = last
+            var i = 0
+            let count = self.items.count
+            while true {
+                let l = 2 * i + 1
+                let r = l + 1
+                var smallest = i
+                if l < count && self.items[l] < self.items[smallest] { smallest = l }
+                if r < count && self.items[r] < self.items[smallest] { smallest = r }
+                if smallest == i { break }
+                self.items.swapAt(i, smallest)
+                i = smallest
+            }
+        }
+        return first
+    }
+}

@@ -1,0 +1,181 @@
+/// An open-addressing hash table from byte strings to 64-bit values, with keys stored in one
+/// arena: no allocation per key, no `String` on the lookup path.
+struct ByteKeyedTable: Sendable {
+    private struct Slot: Sendable {
+        var hash: UInt64  // 0 marks an empty slot
+        var offset: UInt32
+        var length: UInt32
+        var value: UInt64
+    }
+
+    private var slots: [Slot]
+    private var arena: [UInt8] = []
+    private(set) var count = 0
+    private var mask: Int
+
+    init(minimumCapacity: Int = 16) {
+        var capacity = 16
+        while capacity < minimumCapacity * 2 { capacity <<= 1 }
+        self.slots = Array(repeating: Slot(hash: 0, offset: 0, length: 0, value: 0), count: capacity)
+        self.mask = capacity - 1
+    }
+
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: key.count)
+        var i = 0
+        let raw = UnsafeRawPointer(key.baseAddress)
+        while i + 8 <= key.count {
+            let word = raw!.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < key.count {
+            tail |= UInt64(key[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 29
+        return h | 1
+    }
+
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        let h = Self.hash(key)
+        return self.slots.withUnsafeBufferPointer { slots in
+            self.arena.withUnsafeBufferPointer { arena in
+                var i = Int(truncatingIfNeeded: h) & self.mask
+                while true {
+                    let slot = slots[i]
+                    if slot.hash == 0 { return nil }
+                    if slot.hash == h && Int(slot.length) == key.count
+                        && (key.count == 0
+                            || memcmpEqual(arena.baseAddress! + Int(slot.offset), key.baseAddress!, key.count))
+                    {
+                        return slot.value
+                    }
+                    i = (i + 1) & self.mask
+                }
+            }
+        }
+    }
+
+    func find(_ key: [UInt8]) -> UInt64? {
+        key.withUnsafeBufferPointer { self.find($0) }
+    }
+
+    /// Inserts or replaces the value for `key`.
+    mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: UInt64) {
+        if (self.count + 1) * 2 > self.slots.count { self.grow() }
+        let h = Self.hash(key)
+        var i = Int(truncatingIfNeeded: h) & self.mask
+        while true {
+            let slot = self.slots[i]
+            if slot.hash == 0 { break }
+            if slot.hash == h && Int(slot.length) == key.count
+                && self.arena[Int(slot.offset)..<Int(slot.offset) + key.count].elementsEqual(key)
+            {
+                self.slots[i].value = value
+                return
+            }
+            i = (i + 1) & self.mask
+        }
+        let offset = UInt32(self.arena.count)
+        self.arena.append(contentsOf: key)
+        self.slots[i] = Slot(hash: h, offset: offset, length: UInt32(key.count), value: value)
+        self.count += 1
+    }
+
+    mutating func insert(_ key: [UInt8], value: UInt64) {
+        key.withUnsafeBufferPointer { self.insert($0, value: value) }
+    }
+
+    mutating func removeAll() {
+        for i in self.slots.indices { self.slots[i].hash = 0 }
+        self.arena.removeAll(keepingCapacity: true)
+        self.count = 0
+    }
+
+    private mutating func grow() {
+        let old = self.slots
+        self.slots = Array(repeating: Slot(hash: 0, offset: 0, length: 0, value: 0), count: old.count * 2)
+        self.mask = self.slots.count - 1
+        for slot in old where slot.hash != 0 {
+            var i = Int(truncatingIfNeeded: slot.hash) & self.mask
+            while self.slots[i].hash != 0 { i = (i + 1) & self.mask }
+            self.slots[i] = slot
+        }
+    }
+}
+
+@inline(__always)
+private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    while i + 8 <= n {
+        if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self)
+        {
+            return false
+        }
+        i += 8
+    }
+    while i < n {
+        if a[i] != b[i] { return false }
+        i += 1
+    }
+    return true
+}
+
+/// An open-addressing table from token pairs to (rank, merged token): the BPE merge lookup.
+struct MergeTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [UInt64]
+    private var mask: Int
+    private static let empty = UInt64.max
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        self.keys = Array(repeating: Self.empty, count: size)
+        self.values = Array(repeating: 0, count: size)
+        self.mask = size - 1
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64) -> Int {
+        var h = key &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 32
+        return Int(truncatingIfNeeded: h)
+    }
+
+    /// Records a merge; the first (lowest-rank) entry for a pair wins.
+    mutating func insert(left: UInt32, right: UInt32, rank: UInt32, merged: UInt32) {
+        let key = UInt64(left) << 32 | UInt64(right)
+        var i = Self.slot(key) & self.mask
+        while self.keys[i] != Self.empty {
+            if self.keys[i] == key { return }
+            i = (i + 1) & self.mask
+        }
+        self.keys[i] = key
+        self.values[i] = UInt64(rank) << 32 | UInt64(merged)
+    }
+
+    /// (rank << 32 | merged) for the pair, or `UInt64.max` when the pair does not merge.
+    @inline(__always)
+    func lookup(_ left: UInt32, _ right: UInt32) -> UInt64 {
+        let key = UInt64(left) << 32 | UInt64(right)
+        return self.keys.withUnsafeBufferPointer { keys in
+            var i = Self.slot(key) & self.mask
+            while true {
+                let k = keys[i]
+                if k == key { return self.values[i] }
+                if k == Self.empty { return UInt64.max }
+                i = (i + 1) & self.mask
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// GPT-2's reversible byte-to-character mapping: printable Latin-1 bytes stand for themselves,
+/// the other 68 bytes map to U+0100 and up, so every byte sequence is a printable string.
+enum ByteLevel {
+    /// The character standing for each byte.
+    static let characterForByte: [Unicode.Scalar] = {
+        var printable: [UInt8] = Array(0x21...0x7E) + Array(0xA1...0xAC) + Array(0xAE...0xFF)
+        var table = [Unicode.Scalar](repeating: "\0", count: 256)
+        for b in printable { table[Int(b)] = Unicode.Scalar(b) }
+        var next: UInt32 = 0x100
+        for b in 0..<256 where !printable.contains(UInt8(b)) {
+            table[b] = Unicode.Scalar(next)!
+            next += 1
+            printable.append(UInt8(b))
+        }
+        return table
+    }()
+
+    /// The byte each mapped character stands for.
+    static let byteForCharacter: [Unicode.Scalar: UInt8] = {
+        var map: [Unicode.Scalar: UInt8] = [:]
+        for (b, c) in characterForByte.enumerated() { map[c] = UInt8(b) }
+        return map
+    }()
+
+    /// Decodes a byte-level token string ("Ġthe") to its bytes (" the"); nil if a character is
+    /// outside the mapping.
+    static func bytes(of token: String) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(token.unicodeScalars.count)
+        for scalar in token.unicodeScalars {
+            guard let b = byteForCharacter[scalar] else { return nil }
+            bytes.append(b)
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import IngotJSON
+
+/// A tokenizer loaded from a HuggingFace `tokenizer.json`, giving exactly the ids of the
+/// reference library.
+///
+/// Supported today: byte-level BPE with the GPT-2 split pattern (GPT-2, RoBERTa-style), with
+/// added tokens. Any other component is rejected at load time with its name.
+///
+/// The value is immutable and `Sendable`; per-thread state (the piece cache) lives in an
+/// ``Encoder``, which each worker makes for itself.
+public struct Tokenizer: Sendable {
+    /// Where the tokenizer was loaded from.
+    public let path: String
+    /// One past the largest token id.
+    public let vocabularySize: Int
+    /// Added tokens, in id order.
+    public let addedTokens: [AddedToken]
+
+    let model: BPEModel
+    let pattern: SplitPattern
+    let addedTokenMatcher: AddedTokenMatcher
+    /// Bytes of every token id (empty for unused ids), for decoding.
+    let tokenBytes: [[UInt8]]
+
+    /// Loads a `tokenizer.json`.
+    public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw TokenizerError(path: path, "cannot read the file: \(error.localizedDescription)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(data)
+        } catch {
+            throw TokenizerError(path: path, "not valid JSON: \(error)")
+        }
+        return try TokenizerJSONLoader(path: path, json: json).load()
+    }
+
+    init(
+        path: String, model: BPEModel, pattern: SplitPattern, addedTokens: [AddedToken], tokenBytes: [[UInt8]]
+    ) {
+        self.path = path
+        self.model = model
+        self.pattern = pattern
+        self.addedTokens = addedTokens.sorted { $0.id < $1.id }
+        self.addedTokenMatcher = AddedTokenMatcher(addedTokens)
+        self.tokenBytes = tokenBytes
+        self.vocabularySize = tokenBytes.count
+    }
+
+    /// The id of an added or vocabulary token given by its text.
+    public func tokenID(_ text: String) -> UInt32? {
+        if let added = self.addedTokens.first(where: { $0.content == text }) { return added.id }
+        return self.model.vocabulary.find(Array(text.utf8)).map { UInt32(truncatingIfNeeded: $0) }
+    }
+
+    /// The end-of-sequence token, found among the special added tokens by its conventional name.
+    public var eosTokenID: UInt32? {
+        self.firstSpecial(["<|endoftext|>", "<|end_of_text|>", "</s>", "<eos>", "<|eot_id|>", "[SEP]"])
+    }
+
+    /// The beginning-of-sequence token, if the tokenizer has one.
+    public var bosTokenID: UInt32? {
+        self.firstSpecial(["<|begin_of_text|>", "<s>", "<bos>", "[CLS]"])
+    }
+
+    /// The padding token, if the tokenizer has one.
+    public var padTokenID: UInt32? {
+        self.firstSpecial(["<pad>", "[PAD]", "<|pad|>", "<|finetune_right_pad_id|>"])
+    }
+
+    private func firstSpecial(_ names: [String]) -> UInt32? {
+        for name in names {
+            if let token = self.addedTokens.first(where: { $0.isSpecial && $0.content == name }) { return token.id }
+        }
+        return nil
+    }
+
+    /// Makes an encoder: the mutable, per-worker half of the tokenizer.
+    public func makeEncoder() -> Encoder { Encoder(self) }
+
+    /// Encodes a string with a throwaway encoder (convenient; workers keep an ``Encoder``).
+    public func encode(_ text: String, matchingAddedTokens: Bool = true) -> [UInt32] {
+        var encoder = self.makeEncoder()
+        encoder.matchesAddedTokens = matchingAddedTokens
+        var ids: [UInt32] = []
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
+        return ids
+    }
+
+    /// The text of `ids`; bytes that do not form valid UTF-8 become U+FFFD.
+    public func decode(_ ids: some Sequence<UInt32>) -> String {
+        var bytes: [UInt8] = []
+        for id in ids where Int(id) < self.tokenBytes.count {
+            bytes += self.tokenBytes[Int(id)]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Encodes text with a cache of recently seen pieces.
+    public struct Encoder: Sendable {
+        public let tokenizer: Tokenizer
+        /// Whether added-token strings in the text (`<|endoftext|>`) become their ids, as
+        /// HuggingFace does by default; when false they are tokenized as plain text.
+        public var matchesAddedTokens = true
+
+        private var cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+        private var cachedIDs: [UInt32] = []
+        private var scratch: [UInt32] = []
+        private static let cacheLimit = 1 << 18
+        private static let cacheablePieceLength = 64
+
+        init(_ tokenizer: Tokenizer) {
+            self.tokenizer = tokenizer
+        }
+
+        /// Appends the ids of `text` (valid UTF-8) to `ids`. Adds no BOS/EOS.
+        public mutating func encode(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            if self.matchesAddedTokens && !self.tokenizer.addedTokenMatcher.isEmpty {
+                self.tokenizer.addedTokenMatcher.split(
+                    text,
+                    plain: { self.encodePlain($0, into: &ids) },
+                    token: { ids.append($0) })
+            } else {
+                self.encodePlain(text, into: &ids)
+            }
+        }
+
+        private mutating func encodePlain(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            let model = self.tokenizer.model
+            self.tokenizer.pattern.split(text) { range in
+                let piece = UnsafeBufferPointer(rebasing: text[range])
+                if piece.count == 1 {
+                    ids.append(model.byteTokens[Int(piece[0])])
+                    return
+                }
+                guard piece.count <= Self.cacheablePieceLength else {
+                    model.encode(piece: piece, into: &ids, scratch: &self.scratch)
+                    return
+                }
+                if let packed = self.cache.find(piece) {
+                    let start = Int(packed >> 32)
+                    let count = Int(packed & 0xFFFF_FFFF)
+                    ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
+                    return
+                }
+                let before = ids.count
+                model.encode(piece: piece, into: &ids, scratch: &self.scratch)
+                if self.cache.count >= Self.cacheLimit {
+                    self.cache.removeAll()
+                    self.cachedIDs.removeAll(keepingCapacity: true)
+                }
+                let start = self.cachedIDs.count
+                self.cachedIDs.append(contentsOf: ids[before...])
+                self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import IngotJSON
+
+/// Reads the HuggingFace `tokenizer.json` schema into a ``Tokenizer``, rejecting by name every
+/// component it does not implement.
+struct TokenizerJSONLoader {
+    let path: String
+    let json: JSONValue
+
+    func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
+
+    func load() throws(TokenizerError) -> Tokenizer {
+        guard case .object = self.json else { throw self.fail("top level is not a JSON object") }
+        try self.checkNormalizer()
+        let pattern = try self.preTokenizerPattern()
+        guard let model = self.json["model"], case .object = model else { throw self.fail("missing 'model'") }
+        let type = model["type"]?.stringValue ?? "BPE"
+        guard type == "BPE" else { throw self.fail("model type '\(type)' is not supported yet (supported: BPE)") }
+        if let dropout = model["dropout"], !dropout.isNull { throw self.fail("BPE dropout is not supported") }
+        if model["byte_fallback"]?.boolValue == true {
+            throw self.fail("BPE byte_fallback (SentencePiece-style BPE) is not supported yet")
+        }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported yet") }
+        }
+
+        guard let vocabMembers = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
+        var vocabulary = ByteKeyedTable(minimumCapacity: vocabMembers.count)
+        var tokenBytes: [[UInt8]] = []
+        for (token, idValue) in vocabMembers {
+            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else {
+                throw self.fail("vocabulary entry '\(token)' has an invalid id")
+            }
+            guard let bytes = ByteLevel.bytes(of: token) else {
+                throw self.fail("vocabulary entry '\(token)' is not byte-level encoded")
+            }
+            vocabulary.insert(bytes, value: UInt64(id))
+            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+            tokenBytes[id] = bytes
+        }
+
+        var byteTokens = [UInt32](repeating: 0, count: 256)
+        for b in 0..<256 {
+            guard let id = vocabulary.find([UInt8(b)]) else {
+                throw self.fail("byte-level vocabulary lacks byte 0x\(String(b, radix: 16))")
+            }
+            byteTokens[b] = UInt32(id)
+        }
+
+        guard let mergeList = model["merges"]?.arrayValue else { throw self.fail("model.merges is not an array") }
+        var merges = MergeTable(capacity: mergeList.count)
+        for (rank, entry) in mergeList.enumerated() {
+            let pair: (String, String)
+            switch entry {
+            case .string(let s):
+                let parts = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+                guard parts.count == 2 else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
+                pair = (String(parts[0]), String(parts[1]))
+            case .array(let a) where a.count == 2 && a[0].stringValue != nil && a[1].stringValue != nil:
+                pair = (a[0].stringValue!, a[1].stringValue!)
+            default:
+                throw self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
+            }
+            guard let left = ByteLevel.bytes(of: pair.0), let right = ByteLevel.bytes(of: pair.1),
+                let leftID = vocabulary.find(left), let rightID = vocabulary.find(right),
+                let mergedID = vocabulary.find(left + right)
+            else {
+                throw self.fail("merge \(rank) '\(pair.0) \(pair.1)' refers to tokens not in the vocabulary")
+            }
+            merges.insert(left: UInt32(leftID), right: UInt32(rightID), rank: UInt32(rank), merged: UInt32(mergedID))
+        }
+
+        var added: [AddedToken] = []
+        for entry in self.json["added_tokens"]?.arrayValue ?? [] {
+            guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
+                throw self.fail("an added token lacks 'id' or 'content'")
+            }
+            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
+                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
+            }
+            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
+            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+            tokenBytes[id] = Array(content.utf8)
+        }
+
+        let bpe = BPEModel(
+            byteTokens: byteTokens, vocabulary: vocabulary, merges: merges,
+            ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
+        return Tokenizer(path: self.path, model: bpe, pattern: pattern, addedTokens: added, tokenBytes: tokenBytes)
+    }
+
+    private func checkNormalizer() throws(TokenizerError) {
+        guard let normalizer = self.json["normalizer"], !normalizer.isNull else { return }
+        let type = normalizer["type"]?.stringValue ?? "?"
+        throw self.fail("normalizer '\(type)' is not supported yet")
+    }
+
+    private func preTokenizerPattern() throws(TokenizerError) -> SplitPattern {
+        guard let pre = self.json["pre_tokenizer"], !pre.isNull else {
+            throw self.fail("a byte-level BPE without a pre_tokenizer is not supported yet")
+        }
+        let type = pre["type"]?.stringValue ?? "?"
+        guard type == "ByteLevel" else { throw self.fail("pre_tokenizer '\(type)' is not supported yet") }
+        if pre["add_prefix_space"]?.boolValue == true {
+            throw self.fail("ByteLevel add_prefix_space is not supported yet")
+        }
+        guard pre["use_regex"]?.boolValue ?? true else {
+            throw self.fail("ByteLevel without its regex is not supported yet")
+        }
+        return .gpt2
+    }
+}
