@@ -97,6 +97,9 @@ for target in package.targets where [.regular, .executable, .test].contains(targ
     var settings = target.swiftSettings ?? []
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))
-    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    // Pipeline authors write a plain `import Ingot`; the library modules keep their imports internal.
+    if target.name != "Pipelines" {
+        settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    }
     target.swiftSettings = settings
 }

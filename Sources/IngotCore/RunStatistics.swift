@@ -31,6 +31,21 @@ public struct RunStatistics: Sendable, Equatable, Codable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case inputBytes = "input_bytes"
+        case documentsRead = "documents_read"
+        case documentsWritten = "documents_written"
+        case skipped
+        case blankLines = "blank_lines"
+        case tokens
+        case rows
+        case realTokens = "real_tokens"
+        case paddingTokens = "padding_tokens"
+        case truncatedTokens = "truncated_tokens"
+        case splitDocuments = "split_documents"
+        case documentLengthHistogram = "document_length_log2_histogram"
+    }
+
     /// Documents skipped for any reason.
     public var documentsSkipped: Int { self.skipped.values.reduce(0, +) }
 

@@ -121,8 +121,10 @@ public struct Tokenizer: Sendable {
 
         /// Appends the ids of `text` (valid UTF-8) to `ids`. Adds no BOS/EOS.
         public mutating func encode(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            if self.matchesAddedTokens && !self.tokenizer.addedTokenMatcher.isEmpty {
-                self.tokenizer.addedTokenMatcher.split(
+            // Local copies: the closures below mutate self, which must not overlap a read of it.
+            let matcher = self.tokenizer.addedTokenMatcher
+            if self.matchesAddedTokens && !matcher.isEmpty {
+                matcher.split(
                     text,
                     plain: { self.encodePlain($0, into: &ids) },
                     token: { ids.append($0) })
@@ -133,7 +135,8 @@ public struct Tokenizer: Sendable {
 
         private mutating func encodePlain(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
             let model = self.tokenizer.model
-            self.tokenizer.pattern.split(text) { range in
+            let pattern = self.tokenizer.pattern
+            pattern.split(text) { range in
                 let piece = UnsafeBufferPointer(rebasing: text[range])
                 if piece.count == 1 {
                     ids.append(model.byteTokens[Int(piece[0])])

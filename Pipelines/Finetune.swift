@@ -1,0 +1,21 @@
+import Ingot
+
+/// Fine-tuning data, one example per row: each document is tokenized, followed by EOS, truncated
+/// to `max_length` (`--seq-len`) and padded to exactly that length.
+///
+/// This is the fix for `expected sequence of length 4096 at dim 1 (got 3999)`: with dynamic
+/// padding every batch has its own length; here every row has the same one.
+public struct Finetune: PipelineDefinition {
+    public static let name = "finetune"
+    public static let abstract = "Tokenize, append EOS, truncate and pad every example to max_length (--seq-len)."
+    public static let defaultSeqLen = 1024
+
+    public init() {}
+
+    public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
+        ReadCorpus(field: run.textField, text: run.textSplitting)
+        try Tokenize(run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens)
+        Pad(maxLength: run.seqLen, padID: run.padTokenID)
+        WriteShards(schema: run.schema)
+    }
+}

@@ -1,2 +1,0 @@
-import PackagePlugin
-@main struct PipelineRegistryPlugin: BuildToolPlugin { func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] { [] } }

@@ -1,0 +1,54 @@
+/// What a run gives a pipeline to build its stages from: the tokenizer, the row length and the
+/// options of the command line.
+public struct PipelineEnvironment: Sendable {
+    public var tokenizer: Tokenizer
+    /// Tokens per row (for padding pipelines, the `max_length`).
+    public var seqLen: Int
+    /// The JSON key (dotted for nested objects) holding each document's text.
+    public var textField: String
+    /// How `.txt` files become documents.
+    public var textSplitting: ReadCorpus.TextSplitting
+    public var packing: Pack.Strategy
+    public var compression: ShardSchema.Compression
+    /// Tokenize special-token strings in the text as plain text.
+    public var splitSpecialTokens: Bool
+    /// The id written in padding positions: the tokenizer's pad token, else its EOS token, else 0.
+    public var padTokenID: UInt32
+
+    public init(
+        tokenizer: Tokenizer,
+        seqLen: Int,
+        textField: String = "text",
+        textSplitting: ReadCorpus.TextSplitting = .wholeFile,
+        packing: Pack.Strategy = .bestFit(),
+        compression: ShardSchema.Compression = .zstd(),
+        splitSpecialTokens: Bool = false,
+        padTokenID: UInt32? = nil
+    ) {
+        self.tokenizer = tokenizer
+        self.seqLen = seqLen
+        self.textField = textField
+        self.textSplitting = textSplitting
+        self.packing = packing
+        self.compression = compression
+        self.splitSpecialTokens = splitSpecialTokens
+        self.padTokenID = padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? 0
+    }
+
+    /// The on-disk layout for this run's rows.
+    public var schema: ShardSchema {
+        ShardSchema(seqLen: self.seqLen, vocabularySize: self.tokenizer.vocabularySize, compression: self.compression)
+    }
+
+    /// The options that shaped the output, recorded in the dataset index.
+    public var recordedOptions: [String: String] {
+        [
+            "seq_len": String(self.seqLen),
+            "text_field": self.textField,
+            "packing": self.packing.description,
+            "compression": self.compression.description,
+            "split_special_tokens": String(self.splitSpecialTokens),
+            "pad_token_id": String(self.padTokenID),
+        ]
+    }
+}

@@ -1,0 +1,265 @@
+import Foundation
+public import Logging
+
+/// Runs a pipeline over a corpus with structured concurrency.
+///
+/// Topology:
+///
+///     partitions ──► N workers (each a private copy of the fused stage chain:
+///                    read ► parse ► tokenize ► pack ► encode+compress)
+///                ──► bounded channel (weighted by frame bytes: back-pressure)
+///                ──► one writer task (append, fsync, rename; index.json last)
+///
+/// Partitions are fixed by the input, and shards are named by partition, so the output bytes do
+/// not depend on the number of workers. Workers pull partitions from a shared counter; every child
+/// lives in one task group, so the first error cancels the rest and `run` returns only when all
+/// are done.
+public struct PipelineRunner: Sendable {
+    public struct Configuration: Sendable {
+        /// Files, directories or glob patterns.
+        public var inputs: [String]
+        public var output: String
+        public var workers: Int
+        public var errorPolicy: ErrorPolicy
+        /// Target input bytes per partition (the unit of parallelism and of shard naming).
+        public var partitionBytes: Int
+        /// Bytes per chunk read from a partition.
+        public var chunkBytes: Int
+        /// Most bytes of encoded frames waiting for the writer.
+        public var bufferBytes: Int
+        /// Replace an existing dataset in `output`.
+        public var overwrite: Bool
+
+        public init(
+            inputs: [String],
+            output: String,
+            workers: Int? = nil,
+            errorPolicy: ErrorPolicy = .stop,
+            partitionBytes: Int = 32 << 20,
+            chunkBytes: Int = 1 << 20,
+            bufferBytes: Int = 64 << 20,
+            overwrite: Bool = false
+        ) {
+            self.inputs = inputs
+            self.output = output
+            self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
+            self.errorPolicy = errorPolicy
+            self.partitionBytes = partitionBytes
+            self.chunkBytes = chunkBytes
+            self.bufferBytes = bufferBytes
+            self.overwrite = overwrite
+        }
+    }
+
+    public var configuration: Configuration
+    public var logger: Logger
+
+    public init(configuration: Configuration, logger: Logger = Logger(label: "ingot")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    private enum WriterEvent: Sendable {
+        case frame(partition: Int, ShardFrame)
+        case partitionDone(partition: Int, RunStatistics)
+    }
+
+    /// Runs `pipeline` and publishes the dataset to `configuration.output`.
+    public func run<P: PipelineDefinition>(
+        _ pipeline: P,
+        environment: PipelineEnvironment,
+        progress: (any ProgressReporter)? = nil
+    ) async throws -> RunReport {
+        let sink = try DatasetWriter(directory: self.configuration.output, schema: environment.schema, overwrite: self.configuration.overwrite)
+        return try await self.run(pipeline, environment: environment, sink: sink, progress: progress)
+    }
+
+    /// Runs `pipeline`, sending its frames to `sink`.
+    public func run<P: PipelineDefinition, Sink: ShardSink>(
+        _ pipeline: P,
+        environment: PipelineEnvironment,
+        sink: sending Sink,
+        progress: (any ProgressReporter)? = nil
+    ) async throws -> RunReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let files = try CorpusFile.discover(self.configuration.inputs)
+        let partitions = try PartitionPlanner(targetBytes: self.configuration.partitionBytes).plan(files)
+        let prototype = try pipeline.body(environment)
+        let totalBytes = files.reduce(0) { $0 + $1.size }
+        let workers = min(self.configuration.workers, max(1, partitions.count))
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "pipeline.name"] = "\(P.name)"
+            return logger
+        }()
+        logger.info(
+            "starting run",
+            metadata: [
+                "files": "\(files.count)", "bytes": "\(totalBytes)", "partitions": "\(partitions.count)", "workers": "\(workers)",
+            ])
+
+        let provenance = DatasetIndex.Provenance(
+            vocabularySize: environment.tokenizer.vocabularySize,
+            specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
+            tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: try Self.fingerprint(environment.tokenizer.path)),
+            pipeline: .init(name: P.name, options: environment.recordedOptions),
+            inputs: files.map { .init(path: $0.path, bytes: $0.size) })
+
+        let channel = BoundedChannel<WriterEvent>(capacity: self.configuration.bufferBytes)
+        let counters = LiveCounters()
+        let configuration = self.configuration
+
+        let index: DatasetIndex
+        do {
+            index = try await withThrowingTaskGroup(of: Void.self) { group in
+                // The workers, in their own group so the channel closes when the last one ends. A
+                // failure fails the channel, which wakes the writer loop below.
+                group.addTask {
+                    do {
+                        try await withThrowingTaskGroup(of: Void.self) { workersGroup in
+                            for _ in 0..<workers {
+                                workersGroup.addTask {
+                                    while true {
+                                        let claimed = counters.claimPartition()
+                                        guard claimed < partitions.count else { return }
+                                        try await Self.process(
+                                            partitions[claimed], prototype: prototype, configuration: configuration,
+                                            channel: channel, counters: counters, logger: logger)
+                                    }
+                                }
+                            }
+                            try await workersGroup.waitForAll()
+                        }
+                    } catch {
+                        counters.recordFailure(error)
+                        channel.fail(error)
+                        throw error
+                    }
+                    channel.finish()
+                }
+
+                if let progress {
+                    group.addTask {
+                        while (try? await Task.sleep(for: progress.interval)) != nil {
+                            progress.report(
+                                ProgressSnapshot(
+                                    elapsed: clock.now - start, inputBytes: counters.inputBytes.load(ordering: .relaxed),
+                                    totalInputBytes: totalBytes, documents: counters.documents.load(ordering: .relaxed),
+                                    tokens: counters.tokens.load(ordering: .relaxed), rows: counters.rows.load(ordering: .relaxed)))
+                        }
+                    }
+                }
+
+                // The writer runs in this task: the only one touching the sink.
+                do {
+                    var statistics = RunStatistics()
+                    var finished = 0
+                    while let event = try await channel.next() {
+                        switch event {
+                        case .frame(let partition, let frame):
+                            try await sink.write(frame, partition: partition)
+                        case .partitionDone(_, let partitionStatistics):
+                            statistics.merge(partitionStatistics)
+                            finished += 1
+                        }
+                    }
+                    guard finished == partitions.count else {
+                        throw IngotError(.internalInconsistency, "\(partitions.count - finished) partitions never finished")
+                    }
+                    guard statistics.documentsRead == statistics.documentsWritten + statistics.documentsSkipped else {
+                        throw IngotError(
+                            .internalInconsistency,
+                            "documents read (\(statistics.documentsRead)) != written (\(statistics.documentsWritten)) + skipped (\(statistics.documentsSkipped))"
+                        )
+                    }
+                    let index = try await sink.finish(statistics: statistics, provenance: provenance)
+                    group.cancelAll()  // stops the progress task
+                    try await group.waitForAll()
+                    return index
+                } catch {
+                    counters.recordFailure(error)
+                    channel.fail(error)
+                    group.cancelAll()
+                    throw error
+                }
+            }
+        } catch {
+            let reported = counters.firstFailure ?? error
+            if reported is CancellationError {
+                throw IngotError(.cancelled, "run cancelled; no index was written, so the output is not a dataset")
+            }
+            throw reported
+        }
+
+        if let progress {
+            progress.report(
+                ProgressSnapshot(
+                    elapsed: clock.now - start, inputBytes: totalBytes, totalInputBytes: totalBytes,
+                    documents: index.statistics.documentsRead, tokens: index.statistics.tokens, rows: index.statistics.rows))
+        }
+        return RunReport(
+            index: index, wallTime: clock.now - start, partitions: partitions.count, workers: workers,
+            peakBufferedBytes: channel.peakWeight)
+    }
+
+    /// Runs one partition through a fresh copy of the chain, handing frames to the writer after
+    /// every chunk.
+    private static func process<Body: Stage<CorpusChunk, ShardFrame>>(
+        _ partition: CorpusPartition,
+        prototype: Body,
+        configuration: Configuration,
+        channel: BoundedChannel<WriterEvent>,
+        counters: LiveCounters,
+        logger: Logger
+    ) async throws {
+        var stage = prototype
+        let context = StageContext(partition: partition.index, errorPolicy: configuration.errorPolicy, logger: logger)
+        var reader = ChunkReader(partition: partition, chunkBytes: configuration.chunkBytes)
+        var frames: [ShardFrame] = []
+        var reported = RunStatistics()
+
+        func handOff() async throws {
+            for frame in frames {
+                try await channel.send(.frame(partition: partition.index, frame), weight: frame.byteCount)
+            }
+            frames.removeAll(keepingCapacity: true)
+            let now = context.statistics
+            counters.inputBytes.add(now.inputBytes - reported.inputBytes, ordering: .relaxed)
+            counters.documents.add(now.documentsRead - reported.documentsRead, ordering: .relaxed)
+            counters.tokens.add(now.tokens - reported.tokens, ordering: .relaxed)
+            counters.rows.add(now.rows - reported.rows, ordering: .relaxed)
+            reported = now
+        }
+
+        while let chunk = try reader.next() {
+            try Task.checkCancellation()
+            try Self.wrap { try stage.process(chunk, context: context) { frames.append($0) } }
+            try await handOff()
+        }
+        try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
+        try await handOff()
+        try await channel.send(.partitionDone(partition: partition.index, context.statistics), weight: 0)
+    }
+
+    /// Gives errors that are not already ``IngotError``s a code and a message.
+    private static func wrap(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as IngotError {
+            throw error
+        } catch let error as Row.LengthError {
+            throw IngotError(.shardFormat, error.description)
+        } catch {
+            throw error
+        }
+    }
+
+    /// SHA-256 of the tokenizer file.
+    static func fingerprint(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IngotError(.io, "cannot read tokenizer '\(path)'")
+        }
+        return SHA256.hex(data)
+    }
+}

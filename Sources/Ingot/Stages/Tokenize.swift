@@ -1,0 +1,54 @@
+/// Tokenizes documents, optionally adding BOS before and EOS after each one.
+public struct Tokenize: Stage {
+    public typealias Input = Document
+    public typealias Output = TokenizedDocument
+
+    private var encoder: Tokenizer.Encoder
+    private let bos: UInt32?
+    private let eos: UInt32?
+
+    /// - Parameters:
+    ///   - tokenizer: the tokenizer the model was trained with.
+    ///   - prependBOS: add the tokenizer's BOS token before each document.
+    ///   - appendEOS: add the tokenizer's EOS token after each document (the separator packed
+    ///     pre-training data needs).
+    ///   - splitSpecialTokens: tokenize special-token strings found in the text (`<|endoftext|>`)
+    ///     as plain text instead of as their ids. Off by default, matching HuggingFace.
+    /// - Throws: when BOS or EOS is asked for and the tokenizer has none.
+    public init(_ tokenizer: Tokenizer, prependBOS: Bool = false, appendEOS: Bool = false, splitSpecialTokens: Bool = false) throws {
+        self.encoder = tokenizer.makeEncoder()
+        self.encoder.matchesAddedTokens = !splitSpecialTokens
+        if prependBOS {
+            guard let bos = tokenizer.bosTokenID else {
+                throw IngotError(.configuration, "tokenizer '\(tokenizer.path)' has no BOS token to prepend")
+            }
+            self.bos = bos
+        } else {
+            self.bos = nil
+        }
+        if appendEOS {
+            guard let eos = tokenizer.eosTokenID else {
+                throw IngotError(.configuration, "tokenizer '\(tokenizer.path)' has no EOS token to append")
+            }
+            self.eos = eos
+        } else {
+            self.eos = nil
+        }
+    }
+
+    public mutating func process(
+        _ document: consuming Document,
+        context: StageContext,
+        emit: (consuming TokenizedDocument) throws -> Void
+    ) throws {
+        // Fresh array per document: it moves into the emitted value without a copy.
+        var ids: [UInt32] = []
+        ids.reserveCapacity(document.text.count / 3 + 2)
+        if let bos { ids.append(bos) }
+        document.text.withUnsafeBufferPointer { self.encoder.encode($0, into: &ids) }
+        if let eos { ids.append(eos) }
+        context.statistics.tokens += ids.count
+        context.statistics.recordDocumentLength(ids.count)
+        try emit(TokenizedDocument(tokens: ids, location: document.location))
+    }
+}

@@ -1,0 +1,126 @@
+public import IngotCore
+import IngotCompression
+
+/// The last stage of every pipeline: encodes fixed-length ``Row``s into compressed shard frames.
+///
+/// It accepts only ``Row``, which only padding and packing stages produce, so a pipeline that
+/// would write ragged data does not compile. Every row's length is checked again here against
+/// the schema.
+public struct WriteShards: Stage {
+    public typealias Input = Row
+    public typealias Output = ShardFrame
+
+    public let schema: ShardSchema
+
+    private var pendingRows = 0
+    private var shard = 0
+    private var rowsInShard = 0
+    private var tokenBytes: [UInt8] = []
+    private var segmentBytes: [UInt8] = []
+    private var lossMaskBytes: [UInt8] = []
+
+    public init(schema: ShardSchema) {
+        self.schema = schema
+    }
+
+    /// - Parameters:
+    ///   - seqLen: tokens per row.
+    ///   - vocabularySize: picks uint16 ids when every id fits, else uint32.
+    ///   - compression: `.zstd(level:)` (default) or `.none`.
+    public init(seqLen: Int, vocabularySize: Int, lossMask: Bool = false, compression: ShardSchema.Compression = .zstd()) {
+        self.init(schema: ShardSchema(seqLen: seqLen, vocabularySize: vocabularySize, hasLossMask: lossMask, compression: compression))
+    }
+
+    public mutating func process(
+        _ row: consuming Row,
+        context: StageContext,
+        emit: (consuming ShardFrame) throws -> Void
+    ) throws {
+        guard row.seqLen == self.schema.seqLen else {
+            throw IngotError(.shardFormat, "row of \(row.seqLen) tokens reached a writer for seq_len \(self.schema.seqLen)")
+        }
+        guard (row.lossMask != nil) == self.schema.hasLossMask else {
+            throw IngotError(.shardFormat, self.schema.hasLossMask ? "row lacks the loss mask the schema declares" : "row has a loss mask the schema does not declare")
+        }
+        try Self.append(row.tokens, as: self.schema.tokenDType, to: &self.tokenBytes, column: .inputIDs)
+        try Self.append(row.segmentIDs, as: self.schema.segmentDType, to: &self.segmentBytes, column: .segmentIDs)
+        if let mask = row.lossMask { self.lossMaskBytes.append(contentsOf: mask) }
+        self.pendingRows += 1
+        self.rowsInShard += 1
+        context.statistics.rows += 1
+        let padding = row.paddingCount
+        context.statistics.paddingTokens += padding
+        context.statistics.realTokens += row.seqLen - padding
+        let shardFull = self.rowsInShard == self.schema.rowsPerShard
+        if self.pendingRows == self.schema.rowsPerFrame || shardFull {
+            try emit(self.makeFrame(closesShard: shardFull))
+        }
+    }
+
+    public mutating func finish(context: StageContext, emit: (consuming ShardFrame) throws -> Void) throws {
+        if self.pendingRows > 0 || self.rowsInShard > 0 {
+            try emit(self.makeFrame(closesShard: true))
+        }
+    }
+
+    private mutating func makeFrame(closesShard: Bool) throws -> ShardFrame {
+        var columns = [
+            try self.encode(.inputIDs, &self.tokenBytes),
+            try self.encode(.segmentIDs, &self.segmentBytes),
+        ]
+        if self.schema.hasLossMask { columns.append(try self.encode(.lossMask, &self.lossMaskBytes)) }
+        let frame = ShardFrame(schema: self.schema, shard: self.shard, rows: self.pendingRows, columns: columns, closesShard: closesShard)
+        self.pendingRows = 0
+        if closesShard {
+            self.shard += 1
+            self.rowsInShard = 0
+        }
+        return frame
+    }
+
+    private func encode(_ column: ShardColumn, _ raw: inout [UInt8]) throws -> ShardFrame.ColumnData {
+        defer { raw.removeAll(keepingCapacity: true) }
+        guard let level = self.schema.compression.zstdLevel else {
+            return ShardFrame.ColumnData(column: column, bytes: raw, rawByteCount: raw.count)
+        }
+        do {
+            let compressed = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in try Zstd.compress(buffer, level: level) }
+            return ShardFrame.ColumnData(column: column, bytes: compressed, rawByteCount: raw.count)
+        } catch {
+            throw IngotError(.compression, "cannot compress \(column) frame", cause: error)
+        }
+    }
+
+    private static func append(_ values: [UInt32], as dtype: ShardSchema.DType, to bytes: inout [UInt8], column: ShardColumn) throws {
+        let limit: UInt32 =
+            switch dtype {
+            case .uint8: 0xFF
+            case .uint16: 0xFFFF
+            case .uint32: .max
+            }
+        switch dtype {
+        case .uint8:
+            for v in values {
+                guard v <= limit else { throw overflow(v, dtype, column) }
+                bytes.append(UInt8(v))
+            }
+        case .uint16:
+            for v in values {
+                guard v <= limit else { throw overflow(v, dtype, column) }
+                bytes.append(UInt8(v & 0xFF))
+                bytes.append(UInt8(v >> 8))
+            }
+        case .uint32:
+            for v in values {
+                bytes.append(UInt8(v & 0xFF))
+                bytes.append(UInt8(v >> 8 & 0xFF))
+                bytes.append(UInt8(v >> 16 & 0xFF))
+                bytes.append(UInt8(v >> 24))
+            }
+        }
+    }
+
+    private static func overflow(_ value: UInt32, _ dtype: ShardSchema.DType, _ column: ShardColumn) -> IngotError {
+        IngotError(.shardFormat, "\(column) value \(value) does not fit the dataset's \(dtype.rawValue) column")
+    }
+}
