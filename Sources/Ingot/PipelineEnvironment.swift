@@ -14,6 +14,10 @@ public struct PipelineEnvironment: Sendable {
     public var splitSpecialTokens: Bool
     /// The id written in padding positions: the tokenizer's pad token, else its EOS token, else 0.
     public var padTokenID: UInt32
+    /// Rows per shard file; nil for about 2^25 tokens per shard.
+    public var rowsPerShard: Int?
+    /// Rows per compressed frame (the unit of random access).
+    public var rowsPerFrame: Int
 
     public init(
         tokenizer: Tokenizer,
@@ -23,7 +27,9 @@ public struct PipelineEnvironment: Sendable {
         packing: Pack.Strategy = .bestFit(),
         compression: ShardSchema.Compression = .zstd(),
         splitSpecialTokens: Bool = false,
-        padTokenID: UInt32? = nil
+        padTokenID: UInt32? = nil,
+        rowsPerShard: Int? = nil,
+        rowsPerFrame: Int = 32
     ) {
         self.tokenizer = tokenizer
         self.seqLen = seqLen
@@ -33,11 +39,15 @@ public struct PipelineEnvironment: Sendable {
         self.compression = compression
         self.splitSpecialTokens = splitSpecialTokens
         self.padTokenID = padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? 0
+        self.rowsPerShard = rowsPerShard
+        self.rowsPerFrame = rowsPerFrame
     }
 
     /// The on-disk layout for this run's rows.
     public var schema: ShardSchema {
-        ShardSchema(seqLen: self.seqLen, vocabularySize: self.tokenizer.vocabularySize, compression: self.compression)
+        ShardSchema(
+            seqLen: self.seqLen, vocabularySize: self.tokenizer.vocabularySize, compression: self.compression,
+            rowsPerFrame: self.rowsPerFrame, rowsPerShard: self.rowsPerShard)
     }
 
     /// The options that shaped the output, recorded in the dataset index.

@@ -91,12 +91,12 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
             case .failed(let error):
                 throw error
             case .full:
-                try await self.waitForRoom()
+                try await self.waitForRoom(weight: weight)
             }
         }
     }
 
-    private func waitForRoom() async throws {
+    private func waitForRoom(weight: Int) async throws {
         let id = self.state.withLock { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -106,8 +106,9 @@ public final class BoundedChannel<Element: Sendable>: Sendable {
                 let resumeNow: (any Error)?? = self.state.withLock { state in
                     if let failure = state.failure { return .some(failure) }
                     if Task.isCancelled { return .some(CancellationError()) }
-                    // Room may have appeared between the failed attempt and now.
-                    if state.isEmpty || state.bufferedWeight < self.capacity { return .some(nil) }
+                    // Room may have appeared between the failed attempt and now: re-check under the
+                    // lock, so a wake-up cannot be missed.
+                    if state.isEmpty || state.bufferedWeight + weight <= self.capacity { return .some(nil) }
                     state.producers.append(Waiter(id: id, continuation: continuation))
                     return .none
                 }

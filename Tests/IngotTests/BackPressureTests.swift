@@ -1,0 +1,117 @@
+import Foundation
+import Ingot
+import IngotTestSupport
+import Pipelines
+import Synchronization
+import Testing
+
+/// A sink that is much slower than the workers: the bounded channel must hold the producers back
+/// instead of buffering everything.
+final class SlowSink: ShardSink {
+    let writer: DatasetWriter
+    let delay: Duration
+    var frames = 0
+    var bytes = 0
+
+    init(writer: DatasetWriter, delay: Duration) {
+        self.writer = writer
+        self.delay = delay
+    }
+
+    func write(_ frame: ShardFrame, partition: Int) async throws {
+        try await Task.sleep(for: self.delay)
+        self.frames += 1
+        self.bytes += frame.byteCount
+        try self.writer.write(frame, partition: partition) as Void
+    }
+
+    func finish(statistics: RunStatistics, provenance: DatasetIndex.Provenance) async throws -> DatasetIndex {
+        try self.writer.finish(statistics: statistics, provenance: provenance) as DatasetIndex
+    }
+}
+
+@Suite struct BackPressureTests {
+    @Test func slowSinkKeepsBufferedBytesBounded() async throws {
+        let output = try TestPaths.makeTemporaryDirectory("backpressure")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let environment = PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 64, rowsPerFrame: 8)
+        let bufferBytes = 4096
+        let runner = PipelineRunner(
+            configuration: .init(
+                inputs: [Fixtures.sampleCorpus.path], output: output.path, workers: 2, partitionBytes: 200_000,
+                chunkBytes: 16 << 10, bufferBytes: bufferBytes))
+        let sink = SlowSink(
+            writer: try DatasetWriter(directory: output.path, schema: environment.schema, overwrite: false), delay: .milliseconds(1))
+        let report = try await runner.run(Pretrain(), environment: environment, sink: sink)
+        // Every frame is at most ~1 KB here, so the buffer can never exceed capacity + 0.
+        #expect(report.peakBufferedBytes <= bufferBytes)
+        #expect(report.peakBufferedBytes > 0)
+        #expect(report.statistics.rows > 1000, "enough frames to overflow the buffer many times")
+        let written = try DatasetReader(directory: output.path).index.totalRows
+        #expect(written == report.statistics.rows)
+    }
+}
+
+@Suite struct BoundedChannelTests {
+    @Test func producersBlockWhenFullAndOrderIsKeptPerProducer() async throws {
+        let channel = BoundedChannel<(producer: Int, value: Int)>(capacity: 10)
+        let received = try await withThrowingTaskGroup(of: Void.self) { group in
+            for producer in 0..<4 {
+                group.addTask {
+                    for value in 0..<500 { try await channel.send((producer, value), weight: 3) }
+                }
+            }
+            var received: [[Int]] = Array(repeating: [], count: 4)
+            var count = 0
+            while count < 2000, let item = try await channel.next() {
+                received[item.producer].append(item.value)
+                count += 1
+            }
+            try await group.waitForAll()
+            channel.finish()
+            #expect(try await channel.next() == nil)
+            return received
+        }
+        for values in received { #expect(values == Array(0..<500)) }
+        #expect(channel.peakWeight <= 10)
+    }
+
+    @Test func failureWakesBlockedProducers() async throws {
+        struct Boom: Error {}
+        let channel = BoundedChannel<Int>(capacity: 1)
+        try await channel.send(1, weight: 1)
+        await #expect(throws: Boom.self) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await channel.send(2, weight: 1) }  // blocks: the buffer is full
+                try await Task.sleep(for: .milliseconds(50))
+                channel.fail(Boom())
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test func cancellationWakesABlockedProducer() async throws {
+        let channel = BoundedChannel<Int>(capacity: 1)
+        try await channel.send(1, weight: 1)
+        let outcome = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    try await channel.send(2, weight: 1)
+                    return false
+                } catch {
+                    return error is CancellationError
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+            group.cancelAll()
+            return await group.next()!
+        }
+        #expect(outcome)
+    }
+
+    @Test func anElementHeavierThanTheCapacityStillPasses() async throws {
+        let channel = BoundedChannel<Int>(capacity: 4)
+        try await channel.send(7, weight: 100)
+        #expect(try await channel.next() == 7)
+    }
+}
