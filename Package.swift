@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "IngotTokenizersTests", dependencies: ["IngotTokenizers", "IngotTestSupport"]),
         .testTarget(name: "IngotShardsTests", dependencies: ["IngotShards", "IngotTestSupport"]),
         .testTarget(name: "IngotTests", dependencies: ["Ingot", "Pipelines", "IngotTestSupport"]),
-        .testTarget(name: "PipelineCommandTests", dependencies: ["IngotTestSupport"]),
+        .testTarget(name: "PipelineCommandTests", dependencies: ["pipeline", "IngotTestSupport"]),
     ]
 )
 

@@ -1,0 +1,93 @@
+import Foundation
+import IngotCore
+import IngotCorpus
+import IngotTestSupport
+import Logging
+import Testing
+
+@Suite struct CorpusReaderTests {
+    static func documents(_ inputs: [URL], partitionBytes: Int = 1 << 30, chunkBytes: Int = 1 << 20, stage: ReadCorpus = ReadCorpus()) throws -> [Document] {
+        let files = try CorpusFile.discover(inputs.map(\.path))
+        let partitions = try PartitionPlanner(targetBytes: partitionBytes).plan(files)
+        var documents: [Document] = []
+        for partition in partitions {
+            var reader = ChunkReader(partition: partition, chunkBytes: chunkBytes)
+            var stage = stage
+            let context = StageContext(partition: partition.index, errorPolicy: .stop, logger: Logger(label: "test"))
+            while let chunk = try reader.next() {
+                try stage.process(chunk, context: context) { documents.append($0) }
+            }
+        }
+        return documents
+    }
+
+    /// Any partition size and chunk size yields the same documents with the same line numbers.
+    @Test func partitionsAndChunksDoNotChangeTheDocuments() throws {
+        let reference = try Self.documents([Fixtures.sampleCorpus])
+        #expect(reference.count == 410)
+        #expect(reference.map(\.location.line) == Array(1...410))
+        for (partitionBytes, chunkBytes) in [(100_000, 4096), (333_333, 65536), (2_000_000, 1 << 20), (50_000, 100)] {
+            let documents = try Self.documents([Fixtures.sampleCorpus], partitionBytes: partitionBytes, chunkBytes: chunkBytes)
+            #expect(documents.map(\.text) == reference.map(\.text))
+            #expect(documents.map(\.location.line) == reference.map(\.location.line))
+        }
+    }
+
+    @Test func partitionPlanDependsOnlyOnTheInput() throws {
+        let files = try CorpusFile.discover([Fixtures.sampleCorpus.path])
+        let a = try PartitionPlanner(targetBytes: 250_000).plan(files)
+        let b = try PartitionPlanner(targetBytes: 250_000).plan(files)
+        #expect(a == b)
+        #expect(a.count >= 8)
+        #expect(a.reduce(0) { $0 + $1.byteCount } == files[0].size)
+        for (x, y) in zip(a, a.dropFirst()) { #expect(x.segments[0].range.upperBound == y.segments[0].range.lowerBound) }
+    }
+
+    @Test func readsCompressedFilesIncludingMultiMemberGzip() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("compressed")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lines = (0..<3000).map { Fixtures.jsonLine("document \($0) é 😀", id: $0) }
+        let plain = try Fixtures.writeLines(lines, to: "a.jsonl", in: dir)
+        let zst = try Fixtures.compress(plain, with: "zstd")
+        let gz = try Fixtures.compress(plain, with: "gzip")
+        let expected = try Self.documents([plain]).map(\.text)
+        let sub = dir.appendingPathComponent("sub")
+        try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
+        for url in [zst, gz] {
+            let copy = sub.appendingPathComponent(url.lastPathComponent)
+            try FileManager.default.copyItem(at: url, to: copy)
+            #expect(try Self.documents([copy], chunkBytes: 7000).map(\.text) == expected)
+            try FileManager.default.removeItem(at: copy)
+        }
+        // Two gzip members back to back, as `cat a.gz b.gz` makes.
+        let twice = try Data(contentsOf: gz) + Data(contentsOf: gz)
+        let doubled = sub.appendingPathComponent("twice.jsonl.gz")
+        try twice.write(to: doubled)
+        let docs = try Self.documents([doubled])
+        #expect(docs.map(\.text) == expected + expected)
+        #expect(docs.last!.location.line == 6000)
+    }
+
+    @Test func textFilesAreOneDocumentOrParagraphs() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("text")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Fixtures.write(Array("First paragraph\nstill first.\n\n\n  \nSecond one.\n\nThird".utf8), to: "b.txt", in: dir)
+        try Fixtures.write(Array("whole file".utf8), to: "a.txt", in: dir)
+        let whole = try Self.documents([dir])
+        #expect(whole.map { String(decoding: $0.text, as: UTF8.self) } == ["whole file", "First paragraph\nstill first.\n\n\n  \nSecond one.\n\nThird"])
+        let paragraphs = try Self.documents([dir], stage: ReadCorpus(text: .blankLines))
+        #expect(paragraphs.map { String(decoding: $0.text, as: UTF8.self) } == ["whole file", "First paragraph\nstill first.", "Second one.", "Third"])
+        #expect(paragraphs.map(\.location.line) == [1, 1, 6, 8])
+    }
+
+    @Test func discoveryIsSortedAndExpandsGlobs() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("discover")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["b.jsonl", "a.jsonl", "c.txt", "notes.md", ".hidden.jsonl"] { try Fixtures.write(Array("{}".utf8), to: name, in: dir) }
+        let files = try CorpusFile.discover([dir.path]).map { URL(fileURLWithPath: $0.path).lastPathComponent }
+        #expect(files == ["a.jsonl", "b.jsonl", "c.txt"])
+        let globbed = try CorpusFile.discover([dir.path + "/*.jsonl"]).map { URL(fileURLWithPath: $0.path).lastPathComponent }
+        #expect(globbed == ["a.jsonl", "b.jsonl"])
+        #expect(throws: IngotError.self) { try CorpusFile.discover([dir.path + "/missing.jsonl"]) }
+    }
+}
