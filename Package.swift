@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "pipeline", targets: ["pipeline"]),
         .plugin(name: "PipelineRegistryPlugin", targets: ["PipelineRegistryPlugin"]),
+        .plugin(name: "NewPipelinePlugin", targets: ["NewPipelinePlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,6 +77,14 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["PipelineRegistryGenerator"],
             path: "Plugins/PipelineRegistryPlugin"
+        ),
+        .plugin(
+            name: "NewPipelinePlugin",
+            capability: .command(
+                intent: .custom(verb: "new-pipeline", description: "Scaffold a pipeline in Pipelines/"),
+                permissions: [.writeToPackageDirectory(reason: "Creates Pipelines/<Name>.swift")]
+            ),
+            path: "Plugins/NewPipelinePlugin"
         ),
         .executableTarget(
             name: "PipelineRegistryGenerator",

@@ -1,4 +1,4 @@
-public import IngotCore
+import IngotCore
 
 /// What every row of a dataset looks like on disk: the row length, the columns and their
 /// integer widths, and how frames are compressed. Fixed for a whole dataset.

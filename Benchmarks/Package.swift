@@ -1,0 +1,17 @@
+// swift-tools-version: 6.1
+// Benchmarks live in their own package (as swift-nio's do) so `swift build` and CI never compile
+// them. Run from this folder: swift run -c release ingot-bench tokenize CORPUS.jsonl
+import PackageDescription
+
+let package = Package(
+    name: "IngotBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "ingot-bench",
+            dependencies: [.product(name: "Ingot", package: "main")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        )
+    ]
+)

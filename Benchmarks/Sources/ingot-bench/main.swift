@@ -1,0 +1,105 @@
+import Foundation
+import Ingot
+import Logging
+
+// ingot-bench tokenize CORPUS.jsonl [TOKENIZER.json] [MB]
+//     single-thread encode throughput (parse excluded), median of 5 passes
+// ingot-bench pack CORPUS.jsonl [TOKENIZER.json] [SEQ_LEN]
+//     packing throughput (greedy and best-fit) over pre-tokenized documents, and padding
+//
+// Prints one JSON object per measurement, like ../shared/bench/peers.py, so ratios can be taken.
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    print("usage: ingot-bench tokenize|pack CORPUS.jsonl [TOKENIZER.json] [MB|SEQ_LEN]")
+    exit(2)
+}
+let mode = arguments[1]
+let corpus = arguments[2]
+let tokenizerPath = arguments.count > 3 ? arguments[3] : "../Samples/tokenizers/gpt2/tokenizer.json"
+
+func readTexts(_ path: String, limitMB: Double?) throws -> [[UInt8]] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    var texts: [[UInt8]] = []
+    var total = 0
+    for line in data.split(separator: 0x0A) where !line.isEmpty {
+        let object = try JSONSerialization.jsonObject(with: Data(line)) as! [String: Any]
+        let text = Array((object["text"] as! String).utf8)
+        texts.append(text)
+        total += text.count
+        if let limitMB, Double(total) >= limitMB * 1e6 { break }
+    }
+    return texts
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+let clock = ContinuousClock()
+let loadStart = clock.now
+let tokenizer = try Tokenizer.load(contentsOf: tokenizerPath)
+let loadSeconds = (clock.now - loadStart).seconds
+
+switch mode {
+case "tokenize":
+    let texts = try readTexts(corpus, limitMB: arguments.count > 4 ? Double(arguments[4]) : nil)
+    let bytes = texts.reduce(0) { $0 + $1.count }
+    var times: [Double] = []
+    var tokens = 0
+    for _ in 0..<5 {
+        var encoder = tokenizer.makeEncoder()
+        var ids: [UInt32] = []
+        ids.reserveCapacity(1 << 16)
+        tokens = 0
+        let start = clock.now
+        for text in texts {
+            ids.removeAll(keepingCapacity: true)
+            text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
+            tokens += ids.count
+        }
+        times.append((clock.now - start).seconds)
+    }
+    let t = median(times)
+    print(
+        #"{"tool": "ingot", "documents": \#(texts.count), "MB": \#(String(format: "%.1f", Double(bytes) / 1e6)), "seconds": \#(String(format: "%.3f", t)), "MB_per_s": \#(String(format: "%.2f", Double(bytes) / 1e6 / t)), "tokens": \#(tokens), "Mtok_per_s": \#(String(format: "%.3f", Double(tokens) / 1e6 / t)), "tokenizer_load_s": \#(String(format: "%.3f", loadSeconds))}"#
+    )
+case "pack":
+    let seqLen = arguments.count > 4 ? Int(arguments[4])! : 2048
+    let texts = try readTexts(corpus, limitMB: nil)
+    let eos = tokenizer.eosTokenID!
+    let documents = texts.map { text in
+        TokenizedDocument(tokens: tokenizer.encode(String(decoding: text, as: UTF8.self)) + [eos], location: .init(path: corpus, line: 0))
+    }
+    let totalTokens = documents.reduce(0) { $0 + $1.tokens.count }
+    for strategy in [Pack.Strategy.greedy, .bestFit()] {
+        var times: [Double] = []
+        var padding = 0
+        var rows = 0
+        var split = 0
+        for _ in 0..<5 {
+            var stage = Pack(seqLen: seqLen, padID: eos, strategy: strategy)
+            let context = StageContext(partition: 0, errorPolicy: .stop, logger: Logger(label: "bench"))
+            padding = 0
+            rows = 0
+            let start = clock.now
+            for document in documents {
+                try stage.process(document, context: context) { row in
+                    rows += 1
+                    padding += row.paddingCount
+                }
+            }
+            try stage.finish(context: context) { row in
+                rows += 1
+                padding += row.paddingCount
+            }
+            times.append((clock.now - start).seconds)
+            split = context.statistics.splitDocuments
+        }
+        let t = median(times)
+        print(
+            #"{"strategy": "\#(strategy)", "seq_len": \#(seqLen), "documents": \#(documents.count), "rows": \#(rows), "padding_pct": \#(String(format: "%.3f", 100 * Double(padding) / Double(rows * seqLen))), "split_documents": \#(split), "seconds": \#(String(format: "%.3f", t)), "Mtok_per_s": \#(String(format: "%.1f", Double(totalTokens) / 1e6 / t))}"#
+        )
+    }
+default:
+    print("unknown mode \(mode)")
+    exit(2)
+}
