@@ -15,7 +15,7 @@ public struct Finetune: PipelineDefinition {
     public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
         ReadCorpus(field: run.textField, text: run.textSplitting)
         try Tokenize(run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens)
-        Pad(maxLength: run.seqLen, padID: run.padTokenID)
+        Pad(maxLength: run.seqLen, padID: run.padTokenID, truncation: run.truncationSide, padding: run.paddingSide)
         WriteShards(schema: run.schema)
     }
 }

@@ -12,7 +12,9 @@ public struct Pretrain: PipelineDefinition {
     public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
         ReadCorpus(field: run.textField, text: run.textSplitting)
         try Tokenize(run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens)
-        Pack(seqLen: run.seqLen, padID: run.padTokenID, strategy: run.packing)
+        Pack(
+            seqLen: run.seqLen, padID: run.padTokenID, strategy: run.packing,
+            documentBoundaries: run.documentBoundaries, dropLastPartialRow: run.dropLastPartialRow)
         WriteShards(schema: run.schema)
     }
 }

@@ -9,6 +9,14 @@ public struct PipelineEnvironment: Sendable {
     /// How `.txt` files become documents.
     public var textSplitting: ReadCorpus.TextSplitting
     public var packing: Pack.Strategy
+    /// Segment ids per document (true) or one segment for all real tokens of a row (plain
+    /// concatenation).
+    public var documentBoundaries: Bool
+    /// Greedy packing: drop the final partial row of each partition instead of padding it.
+    public var dropLastPartialRow: Bool
+    /// Which end padding pipelines cut long examples at, and pad short ones at.
+    public var truncationSide: Pad.Side
+    public var paddingSide: Pad.Side
     public var compression: ShardSchema.Compression
     /// Tokenize special-token strings in the text as plain text.
     public var splitSpecialTokens: Bool
@@ -25,6 +33,10 @@ public struct PipelineEnvironment: Sendable {
         textField: String = "text",
         textSplitting: ReadCorpus.TextSplitting = .wholeFile,
         packing: Pack.Strategy = .bestFit(),
+        documentBoundaries: Bool = true,
+        dropLastPartialRow: Bool = false,
+        truncationSide: Pad.Side = .right,
+        paddingSide: Pad.Side = .right,
         compression: ShardSchema.Compression = .zstd(),
         splitSpecialTokens: Bool = false,
         padTokenID: UInt32? = nil,
@@ -36,6 +48,10 @@ public struct PipelineEnvironment: Sendable {
         self.textField = textField
         self.textSplitting = textSplitting
         self.packing = packing
+        self.documentBoundaries = documentBoundaries
+        self.dropLastPartialRow = dropLastPartialRow
+        self.truncationSide = truncationSide
+        self.paddingSide = paddingSide
         self.compression = compression
         self.splitSpecialTokens = splitSpecialTokens
         self.padTokenID = padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? 0
@@ -56,6 +72,10 @@ public struct PipelineEnvironment: Sendable {
             "seq_len": String(self.seqLen),
             "text_field": self.textField,
             "packing": self.packing.description,
+            "document_boundaries": String(self.documentBoundaries),
+            "drop_last_partial_row": String(self.dropLastPartialRow),
+            "truncation_side": self.truncationSide.description,
+            "padding_side": self.paddingSide.description,
             "compression": self.compression.description,
             "split_special_tokens": String(self.splitSpecialTokens),
             "pad_token_id": String(self.padTokenID),

@@ -38,6 +38,24 @@ extension PipelineCommand {
         @Option(help: "Packing strategy for packing pipelines: best-fit or greedy.")
         var pack: String = "best-fit"
 
+        @Option(help: "Best-fit packing window: documents considered together (and most rows kept open).")
+        var window: Int = 2048
+
+        @Flag(help: "Greedy packing: drop each partition's final partial row instead of padding it.")
+        var dropLast = false
+
+        @Flag(help: "One segment id for all real tokens of a row (plain concatenation, no document boundaries).")
+        var noDocumentBoundaries = false
+
+        @Option(help: "Padding pipelines: cut long examples at the 'right' (keep the start) or 'left'.")
+        var truncationSide: String = "right"
+
+        @Option(help: "Padding pipelines: pad at the 'right' or 'left'.")
+        var paddingSide: String = "right"
+
+        @Option(help: "Token id for padding (default: the tokenizer's pad token, else its EOS token).")
+        var padID: UInt32?
+
         @Option(help: "JSON key of the text; dots reach nested objects (meta.body).")
         var field: String = "text"
 
@@ -66,6 +84,10 @@ extension PipelineCommand {
             }
             guard ErrorPolicy(self.onError) != nil else { throw ValidationError("--on-error must be 'stop' or 'skip'") }
             guard Pack.Strategy(self.pack) != nil else { throw ValidationError("--pack must be 'best-fit' or 'greedy'") }
+            guard self.window > 0 else { throw ValidationError("--window must be positive") }
+            guard Pad.Side(self.truncationSide) != nil, Pad.Side(self.paddingSide) != nil else {
+                throw ValidationError("--truncation-side and --padding-side must be 'left' or 'right'")
+            }
             guard ShardSchema.Compression(self.compression) != nil else {
                 throw ValidationError("--compression must be 'zstd', 'zstd:LEVEL' (1-22) or 'none'")
             }
@@ -117,14 +139,22 @@ extension PipelineCommand {
             let output = self.output ?? "shards/\(definition.name)"
 
             let tokenizer = try Tokenizer.load(contentsOf: tokenizerPath)
+            if let padID = self.padID, Int(padID) >= tokenizer.vocabularySize {
+                throw ValidationError("--pad-id \(padID) is outside the vocabulary (size \(tokenizer.vocabularySize))")
+            }
             let environment = PipelineEnvironment(
                 tokenizer: tokenizer,
                 seqLen: self.seqLen ?? definition.defaultSeqLen,
                 textField: self.field,
                 textSplitting: self.paragraphs ? .blankLines : .wholeFile,
-                packing: Pack.Strategy(self.pack)!,
+                packing: self.pack == "greedy" ? .greedy : .bestFit(window: self.window),
+                documentBoundaries: !self.noDocumentBoundaries,
+                dropLastPartialRow: self.dropLast,
+                truncationSide: Pad.Side(self.truncationSide)!,
+                paddingSide: Pad.Side(self.paddingSide)!,
                 compression: ShardSchema.Compression(self.compression)!,
-                splitSpecialTokens: self.splitSpecialTokens)
+                splitSpecialTokens: self.splitSpecialTokens,
+                padTokenID: self.padID)
             let runner = PipelineRunner(
                 configuration: .init(
                     inputs: inputs,
