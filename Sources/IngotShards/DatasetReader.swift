@@ -117,3 +117,42 @@ public struct DatasetReader: Sendable {
         }
     }
 }
+
+extension DatasetReader {
+    /// What ``verify()`` checked.
+    public struct VerificationReport: Sendable {
+        public var shards = 0
+        public var files = 0
+        public var rows = 0
+        public var bytes = 0
+    }
+
+    /// Reads every file of the dataset and checks everything the format promises: sizes and
+    /// sha256 against the index, seek tables, every frame's checksum and size, every row's length,
+    /// and the row counts. Throws at the first defect, naming the file.
+    public func verify() throws(IngotError) -> VerificationReport {
+        var report = VerificationReport()
+        var total = 0
+        for (i, shard) in self.index.shards.enumerated() {
+            guard Set(shard.files.keys) == Set(self.index.columns.keys) else {
+                throw IngotError(.shardFormat, "shard \(shard.name) has columns \(shard.files.keys.sorted()), the index declares \(self.index.columns.keys.sorted())")
+            }
+            let rows = try self.rows(ofShard: i)
+            guard rows.count == shard.rows else {
+                throw IngotError(.shardFormat, "shard \(shard.name) holds \(rows.count) rows, the index says \(shard.rows)")
+            }
+            total += rows.count
+            report.shards += 1
+            report.files += shard.files.count
+            report.bytes += shard.files.values.reduce(0) { $0 + $1.bytes }
+        }
+        guard total == self.index.totalRows else {
+            throw IngotError(.shardFormat, "shards hold \(total) rows, total_rows is \(self.index.totalRows)")
+        }
+        guard total == self.index.statistics.rows else {
+            throw IngotError(.shardFormat, "shards hold \(total) rows, the run statistics say \(self.index.statistics.rows)")
+        }
+        report.rows = total
+        return report
+    }
+}

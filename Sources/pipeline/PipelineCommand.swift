@@ -11,6 +11,6 @@ struct PipelineCommand: AsyncParsableCommand {
             `run` uses the bundled sample corpus and GPT-2 tokenizer.
             """,
         version: "0.1.0",
-        subcommands: [List.self, Run.self, Encode.self]
+        subcommands: [List.self, Run.self, Encode.self, Inspect.self, Verify.self]
     )
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test suite, as CI runs it: system packages, the Swift tests, then the Python reader's tests
+# (which also build and check the C reader) against datasets written by the freshly built binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh
+swift test --disable-xctest
+
+python3 -m pip install -q --disable-pip-version-check ./python pytest
+INGOT_PIPELINE="$(swift build --show-bin-path)/pipeline" python3 -m pytest -q python/tests
