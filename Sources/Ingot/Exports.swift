@@ -3,3 +3,4 @@
 @_exported public import IngotCorpus
 @_exported public import IngotShards
 @_exported public import IngotTokenizers
+@_exported public import IngotJSON

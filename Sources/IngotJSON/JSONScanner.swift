@@ -50,8 +50,21 @@ struct JSONScanner {
     mutating func parseString(into output: inout [UInt8]) throws(JSONError) {
         try self.expect(0x22, "'\"'")
         while true {
-            // Copy the run of plain bytes in one go.
+            // Copy the run of plain bytes in one go. Skip eight bytes at a time while none is a
+            // quote, a backslash or a control character (SWAR: no per-byte branch).
             let start = self.index
+            let raw = UnsafeRawPointer(self.base)
+            while self.index + 8 <= self.count {
+                let w = raw.loadUnaligned(fromByteOffset: self.index, as: UInt64.self)
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let quote = w ^ (ones &* 0x22)
+                let backslash = w ^ (ones &* 0x5C)
+                let special =
+                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+                if special & highs != 0 { break }
+                self.index += 8
+            }
             while self.index < self.count {
                 let b = self.base[self.index]
                 if b == 0x22 || b == 0x5C || b < 0x20 { break }

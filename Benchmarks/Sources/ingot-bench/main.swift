@@ -99,6 +99,35 @@ case "pack":
             #"{"strategy": "\#(strategy)", "seq_len": \#(seqLen), "documents": \#(documents.count), "rows": \#(rows), "padding_pct": \#(String(format: "%.3f", 100 * Double(padding) / Double(rows * seqLen))), "split_documents": \#(split), "seconds": \#(String(format: "%.3f", t)), "Mtok_per_s": \#(String(format: "%.1f", Double(totalTokens) / 1e6 / t))}"#
         )
     }
+case "json":
+    // ReadCorpus (line split, UTF-8 validation, JSON validation, field extraction) against
+    // Foundation's JSONSerialization extracting the same field, over the same bytes in memory.
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: corpus)))
+    var ingotTimes: [Double] = []
+    var documents = 0
+    for _ in 0..<5 {
+        var stage = ReadCorpus(field: "text")
+        let context = StageContext(partition: 0, errorPolicy: .stop, logger: Logger(label: "bench"))
+        documents = 0
+        let start = clock.now
+        try stage.process(CorpusChunk(bytes: bytes, path: corpus, format: .jsonl), context: context) { _ in documents += 1 }
+        ingotTimes.append((clock.now - start).seconds)
+    }
+    var foundationTimes: [Double] = []
+    let data = Data(bytes)
+    for _ in 0..<3 {
+        var count = 0
+        let start = clock.now
+        for line in data.split(separator: 0x0A) where !line.isEmpty {
+            let object = try JSONSerialization.jsonObject(with: line) as! [String: Any]
+            if object["text"] is String { count += 1 }
+        }
+        foundationTimes.append((clock.now - start).seconds)
+        precondition(count == documents)
+    }
+    let mb = Double(bytes.count) / 1e6
+    print(#"{"reader": "ingot ReadCorpus", "documents": \#(documents), "MB": \#(String(format: "%.1f", mb)), "MB_per_s": \#(String(format: "%.0f", mb / median(ingotTimes)))}"#)
+    print(#"{"reader": "Foundation JSONSerialization", "documents": \#(documents), "MB": \#(String(format: "%.1f", mb)), "MB_per_s": \#(String(format: "%.0f", mb / median(foundationTimes)))}"#)
 default:
     print("unknown mode \(mode)")
     exit(2)
