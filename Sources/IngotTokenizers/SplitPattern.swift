@@ -5,8 +5,21 @@
 enum SplitPattern: Sendable, Hashable {
     /// `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+` (GPT-2, RoBERTa).
     case gpt2
+    /// ``llama3Regex``: Llama 3's pattern (cl100k-style, as written in its tokenizer.json).
+    case llama3
 
     static let gpt2Regex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+    static let llama3Regex =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    /// The scanner for a regex written in a tokenizer file, if Ingot has one.
+    init?(regex: String) {
+        switch regex {
+        case Self.gpt2Regex: self = .gpt2
+        case Self.llama3Regex: self = .llama3
+        default: return nil
+        }
+    }
 
     /// Splits `text` into pieces, calling `body` with each piece's byte range.
     @inline(__always)
@@ -14,10 +27,19 @@ enum SplitPattern: Sendable, Hashable {
         var start = 0
         let classes = UnicodeClass.table
         try classes.withUnsafeBufferPointer { table in
-            while start < text.count {
-                let end = Self.gpt2PieceEnd(text, start, table)
-                try body(start..<end)
-                start = end
+            switch self {
+            case .gpt2:
+                while start < text.count {
+                    let end = Self.gpt2PieceEnd(text, start, table)
+                    try body(start..<end)
+                    start = end
+                }
+            case .llama3:
+                while start < text.count {
+                    let end = Self.llama3PieceEnd(text, start, table)
+                    try body(start..<end)
+                    start = end
+                }
             }
         }
     }
@@ -93,6 +115,78 @@ enum SplitPattern: Sendable, Hashable {
         let runEnd = skipRun(text, from: start, cls: UnicodeClass.whitespace, table)
         if runEnd == count { return runEnd }
         // Find the start of the last whitespace character of the run.
+        var last = runEnd - 1
+        while text[last] & 0xC0 == 0x80 { last -= 1 }
+        return last > start ? last : runEnd
+    }
+
+    @inline(__always)
+    static func isNewline(_ b: UInt8) -> Bool { b == 0x0A || b == 0x0D }
+
+    /// Case-insensitive contractions as `(?i:'s|'t|'re|'ve|'m|'ll|'d)` matches them: ASCII letters
+    /// of either case, plus U+017F LATIN SMALL LETTER LONG S, which case-folds to "s".
+    static func contractionEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        let count = text.count
+        guard start + 1 < count else { return nil }
+        let c1 = text[start + 1] | 0x20
+        if c1 == 0x73 || c1 == 0x74 || c1 == 0x6D || c1 == 0x64 {
+            // Only letters fold like this: check the byte really was an ASCII letter.
+            if text[start + 1] >= 0x41 && text[start + 1] <= 0x7A { return start + 2 }
+        }
+        if text[start + 1] == 0xC5 && start + 2 < count && text[start + 2] == 0xBF { return start + 3 }  // 'ſ
+        guard start + 2 < count, text[start + 1] < 0x80, text[start + 2] < 0x80 else { return nil }
+        let c2 = text[start + 2] | 0x20
+        if (c1 == 0x72 && c2 == 0x65) || (c1 == 0x76 && c2 == 0x65) || (c1 == 0x6C && c2 == 0x6C) { return start + 3 }
+        return nil
+    }
+
+    static func llama3PieceEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>) -> Int {
+        let count = text.count
+        let b = text[start]
+        if b == 0x27, let end = contractionEnd(text, start) { return end }
+        let (cls, length) = classAt(text, start, table)
+        // [^\r\n\p{L}\p{N}]?\p{L}+
+        if cls == UnicodeClass.letter {
+            return skipRun(text, from: start + length, cls: UnicodeClass.letter, table)
+        }
+        if cls != UnicodeClass.number && !isNewline(b) && start + length < count {
+            let (next, nextLength) = classAt(text, start + length, table)
+            if next == UnicodeClass.letter {
+                return skipRun(text, from: start + length + nextLength, cls: UnicodeClass.letter, table)
+            }
+        }
+        // \p{N}{1,3}
+        if cls == UnicodeClass.number {
+            var end = start + length
+            for _ in 0..<2 where end < count {
+                let (c, n) = classAt(text, end, table)
+                if c != UnicodeClass.number { break }
+                end += n
+            }
+            return end
+        }
+        // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
+        var otherStart: Int?
+        if cls == UnicodeClass.other {
+            otherStart = start
+        } else if b == 0x20 && start + 1 < count && classAt(text, start + 1, table).0 == UnicodeClass.other {
+            otherStart = start + 1
+        }
+        if let otherStart {
+            var end = skipRun(text, from: otherStart, cls: UnicodeClass.other, table)
+            while end < count && isNewline(text[end]) { end += 1 }
+            return end
+        }
+        // Whitespace: \s*[\r\n]+ ends after the run's last newline; else \s+(?!\S), else \s+.
+        let runEnd = skipRun(text, from: start, cls: UnicodeClass.whitespace, table)
+        var lastNewline = -1
+        var i = start
+        while i < runEnd {
+            if isNewline(text[i]) { lastNewline = i }
+            i += 1
+        }
+        if lastNewline >= 0 { return lastNewline + 1 }
+        if runEnd == count { return runEnd }
         var last = runEnd - 1
         while text[last] & 0xC0 == 0x80 { last -= 1 }
         return last > start ? last : runEnd

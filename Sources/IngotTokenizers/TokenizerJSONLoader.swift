@@ -99,13 +99,41 @@ struct TokenizerJSONLoader {
             throw self.fail("a byte-level BPE without a pre_tokenizer is not supported yet")
         }
         let type = pre["type"]?.stringValue ?? "?"
-        guard type == "ByteLevel" else { throw self.fail("pre_tokenizer '\(type)' is not supported yet") }
+        switch type {
+        case "ByteLevel":
+            try self.checkByteLevel(pre, usesRegex: true)
+            return .gpt2
+        case "Sequence":
+            // Split(regex, Isolated) then ByteLevel without its own regex: Llama 3, Qwen, ...
+            guard let steps = pre["pretokenizers"]?.arrayValue, steps.count == 2,
+                steps[0]["type"]?.stringValue == "Split", steps[1]["type"]?.stringValue == "ByteLevel"
+            else {
+                let names = (pre["pretokenizers"]?.arrayValue ?? []).map { $0["type"]?.stringValue ?? "?" }
+                throw self.fail("pre_tokenizer Sequence \(names) is not supported yet (supported: [Split, ByteLevel])")
+            }
+            let split = steps[0]
+            guard let regex = split["pattern"]?["Regex"]?.stringValue else {
+                throw self.fail("Split with a string pattern is not supported yet")
+            }
+            guard split["behavior"]?.stringValue == "Isolated", split["invert"]?.boolValue != true else {
+                throw self.fail("Split behavior '\(split["behavior"]?.stringValue ?? "?")' (invert \(split["invert"]?.boolValue ?? false)) is not supported yet")
+            }
+            guard let pattern = SplitPattern(regex: regex) else {
+                throw self.fail("Split regex \(regex.debugDescription) has no scanner yet")
+            }
+            try self.checkByteLevel(steps[1], usesRegex: false)
+            return pattern
+        default:
+            throw self.fail("pre_tokenizer '\(type)' is not supported yet")
+        }
+    }
+
+    private func checkByteLevel(_ pre: JSONValue, usesRegex: Bool) throws(TokenizerError) {
         if pre["add_prefix_space"]?.boolValue == true {
             throw self.fail("ByteLevel add_prefix_space is not supported yet")
         }
-        guard pre["use_regex"]?.boolValue ?? true else {
-            throw self.fail("ByteLevel without its regex is not supported yet")
+        guard (pre["use_regex"]?.boolValue ?? true) == usesRegex else {
+            throw self.fail(usesRegex ? "ByteLevel without its regex is not supported yet" : "ByteLevel with its own regex after a Split is not supported yet")
         }
-        return .gpt2
     }
 }
