@@ -22,15 +22,31 @@ enum ByteLevel {
         return map
     }()
 
+    /// `byteForCharacter` as a flat table over scalar values (all mapped characters are below
+    /// U+0144); -1 marks characters outside the mapping. Loading a 128k vocabulary decodes
+    /// millions of characters: a dictionary lookup each would dominate the load time.
+    static let byteForScalarValue: [Int16] = {
+        var table = [Int16](repeating: -1, count: 0x144)
+        for (b, c) in characterForByte.enumerated() { table[Int(c.value)] = Int16(b) }
+        return table
+    }()
+
     /// Decodes a byte-level token string ("Ġthe") to its bytes (" the"); nil if a character is
     /// outside the mapping.
     static func bytes(of token: String) -> [UInt8]? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(token.unicodeScalars.count)
+        bytes.reserveCapacity(token.utf8.count)
+        return self.appendBytes(of: token, to: &bytes) ? bytes : nil
+    }
+
+    /// Appends the bytes `token` stands for; false if a character is outside the mapping.
+    static func appendBytes(of token: String, to bytes: inout [UInt8]) -> Bool {
+        let table = self.byteForScalarValue
         for scalar in token.unicodeScalars {
-            guard let b = byteForCharacter[scalar] else { return nil }
-            bytes.append(b)
+            let value = Int(scalar.value)
+            guard value < table.count, table[value] >= 0 else { return false }
+            bytes.append(UInt8(table[value]))
         }
-        return bytes
+        return true
     }
 }

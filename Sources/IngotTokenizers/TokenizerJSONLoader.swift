@@ -48,23 +48,36 @@ struct TokenizerJSONLoader {
 
         guard let mergeList = model["merges"]?.arrayValue else { throw self.fail("model.merges is not an array") }
         var merges = MergeTable(capacity: mergeList.count)
+        // One buffer for "left right" as bytes: left and right are slices of it, and the merged
+        // token is the buffer without the separator, so no per-merge allocation.
+        var buffer: [UInt8] = []
         for (rank, entry) in mergeList.enumerated() {
-            let pair: (String, String)
+            buffer.removeAll(keepingCapacity: true)
+            let split: Int
+            var valid = true
             switch entry {
             case .string(let s):
-                let parts = s.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
-                pair = (String(parts[0]), String(parts[1]))
+                guard let space = s.utf8.firstIndex(of: 0x20) else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
+                valid = ByteLevel.appendBytes(of: String(s[..<space]), to: &buffer)
+                split = buffer.count
+                valid = valid && ByteLevel.appendBytes(of: String(s[s.utf8.index(after: space)...]), to: &buffer)
             case .array(let a) where a.count == 2 && a[0].stringValue != nil && a[1].stringValue != nil:
-                pair = (a[0].stringValue!, a[1].stringValue!)
+                valid = ByteLevel.appendBytes(of: a[0].stringValue!, to: &buffer)
+                split = buffer.count
+                valid = valid && ByteLevel.appendBytes(of: a[1].stringValue!, to: &buffer)
             default:
                 throw self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
             }
-            guard let left = ByteLevel.bytes(of: pair.0), let right = ByteLevel.bytes(of: pair.1),
-                let leftID = vocabulary.find(left), let rightID = vocabulary.find(right),
-                let mergedID = vocabulary.find(left + right)
-            else {
-                throw self.fail("merge \(rank) '\(pair.0) \(pair.1)' refers to tokens not in the vocabulary")
+            let ids = buffer.withUnsafeBufferPointer { all -> (UInt64, UInt64, UInt64)? in
+                guard valid, split > 0, split < all.count,
+                    let left = vocabulary.find(UnsafeBufferPointer(rebasing: all[..<split])),
+                    let right = vocabulary.find(UnsafeBufferPointer(rebasing: all[split...])),
+                    let merged = vocabulary.find(all)
+                else { return nil }
+                return (left, right, merged)
+            }
+            guard let (leftID, rightID, mergedID) = ids else {
+                throw self.fail("merge \(rank) \(entry) refers to tokens not in the vocabulary")
             }
             merges.insert(left: UInt32(leftID), right: UInt32(rightID), rank: UInt32(rank), merged: UInt32(mergedID))
         }

@@ -99,6 +99,20 @@ case "pack":
             #"{"strategy": "\#(strategy)", "seq_len": \#(seqLen), "documents": \#(documents.count), "rows": \#(rows), "padding_pct": \#(String(format: "%.3f", 100 * Double(padding) / Double(rows * seqLen))), "split_documents": \#(split), "seconds": \#(String(format: "%.3f", t)), "Mtok_per_s": \#(String(format: "%.1f", Double(totalTokens) / 1e6 / t))}"#
         )
     }
+case "load":
+    // Tokenizer load phases: JSON parse alone, then the whole load (median of 5).
+    let data = try Data(contentsOf: URL(fileURLWithPath: tokenizerPath))
+    var parse: [Double] = []
+    var load: [Double] = []
+    for _ in 0..<5 {
+        var start = clock.now
+        _ = try JSONValue.parse(data)
+        parse.append((clock.now - start).seconds)
+        start = clock.now
+        _ = try Tokenizer.load(contentsOf: tokenizerPath)
+        load.append((clock.now - start).seconds)
+    }
+    print(#"{"tokenizer": "\#(tokenizerPath)", "json_parse_s": \#(String(format: "%.3f", median(parse))), "load_s": \#(String(format: "%.3f", median(load)))}"#)
 case "json":
     // ReadCorpus (line split, UTF-8 validation, JSON validation, field extraction) against
     // Foundation's JSONSerialization extracting the same field, over the same bytes in memory.
