@@ -7,16 +7,23 @@ enum SplitPattern: Sendable, Hashable {
     case gpt2
     /// ``llama3Regex``: Llama 3's pattern (cl100k-style, as written in its tokenizer.json).
     case llama3
+    /// ``cl100kRegex``: tiktoken's cl100k_base. Like ``llama3`` except that a whitespace run
+    /// reaching the end of the text is one piece (`\\s++$`).
+    case cl100k
 
     static let gpt2Regex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let llama3Regex =
         #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    static let cl100kRegex =
+        #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#
 
     /// The scanner for a regex written in a tokenizer file, if Ingot has one.
     init?(regex: String) {
         switch regex {
         case Self.gpt2Regex: self = .gpt2
         case Self.llama3Regex: self = .llama3
+        case Self.cl100kRegex: self = .cl100k
         default: return nil
         }
     }
@@ -34,9 +41,10 @@ enum SplitPattern: Sendable, Hashable {
                     try body(start..<end)
                     start = end
                 }
-            case .llama3:
+            case .llama3, .cl100k:
+                let wholeTrailingWhitespace = self == .cl100k
                 while start < text.count {
-                    let end = Self.llama3PieceEnd(text, start, table)
+                    let end = Self.llama3PieceEnd(text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace)
                     try body(start..<end)
                     start = end
                 }
@@ -140,7 +148,9 @@ enum SplitPattern: Sendable, Hashable {
         return nil
     }
 
-    static func llama3PieceEnd(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>) -> Int {
+    static func llama3PieceEnd(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>, wholeTrailingWhitespace: Bool
+    ) -> Int {
         let count = text.count
         let b = text[start]
         if b == 0x27, let end = contractionEnd(text, start) { return end }
@@ -179,6 +189,7 @@ enum SplitPattern: Sendable, Hashable {
         }
         // Whitespace: \s*[\r\n]+ ends after the run's last newline; else \s+(?!\S), else \s+.
         let runEnd = skipRun(text, from: start, cls: UnicodeClass.whitespace, table)
+        if wholeTrailingWhitespace && runEnd == count { return runEnd }
         var lastNewline = -1
         var i = start
         while i < runEnd {

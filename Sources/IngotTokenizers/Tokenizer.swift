@@ -23,8 +23,11 @@ public struct Tokenizer: Sendable {
     /// Bytes of every token id (empty for unused ids), for decoding.
     let tokenBytes: [[UInt8]]
 
-    /// Loads a `tokenizer.json`.
+    /// Loads a HuggingFace `tokenizer.json`, or a tiktoken rank file (`*.tiktoken`).
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
+        if path.hasSuffix(".tiktoken") {
+            return try TiktokenLoader(path: path).load()
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

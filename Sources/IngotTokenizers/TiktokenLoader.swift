@@ -1,0 +1,77 @@
+import Foundation
+
+/// Reads a tiktoken rank file (`<base64 token> <rank>` per line, as `cl100k_base.tiktoken`).
+///
+/// Ranks are both ids and merge priorities: the pair (a, b) merges with priority rank(a + b)
+/// when a + b is a token, which is tiktoken's byte-pair rule. The split pattern and special
+/// tokens are not in the file; they are tiktoken's published ones for the encoding the file name
+/// names.
+struct TiktokenLoader {
+    let path: String
+
+    func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
+
+    /// The encodings Ingot knows: name -> (split pattern, special tokens).
+    static let encodings: [(name: String, pattern: SplitPattern, specials: [(String, UInt32)])] = [
+        (
+            "cl100k_base", .cl100k,
+            [("<|endoftext|>", 100_257), ("<|fim_prefix|>", 100_258), ("<|fim_middle|>", 100_259), ("<|fim_suffix|>", 100_260),
+             ("<|endofprompt|>", 100_276)]
+        ),
+        ("r50k_base", .gpt2, [("<|endoftext|>", 50_256)]),
+    ]
+
+    func load() throws(TokenizerError) -> Tokenizer {
+        let fileName = (self.path as NSString).lastPathComponent
+        guard let encoding = Self.encodings.first(where: { fileName.hasPrefix($0.name) }) else {
+            throw self.fail(
+                "unknown tiktoken encoding: the file name must start with one of \(Self.encodings.map(\.name)) (its split pattern is not in the file)")
+        }
+        guard let data = FileManager.default.contents(atPath: self.path) else { throw self.fail("cannot read the file") }
+        var ranks: [(bytes: [UInt8], rank: Int)] = []
+        var lineNumber = 0
+        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+            lineNumber += 1
+            guard let space = line.firstIndex(of: 0x20),
+                let token = Data(base64Encoded: Data(line[line.startIndex..<space])),
+                let rank = Int(String(decoding: line[line.index(after: space)...], as: UTF8.self)), rank >= 0, rank < 1 << 31
+            else {
+                throw self.fail("line \(lineNumber) is not '<base64> <rank>'")
+            }
+            ranks.append(([UInt8](token), rank))
+        }
+        var vocabulary = ByteKeyedTable(minimumCapacity: ranks.count)
+        var tokenBytes: [[UInt8]] = []
+        for (bytes, rank) in ranks {
+            vocabulary.insert(bytes, value: UInt64(rank))
+            if tokenBytes.count <= rank { tokenBytes.append(contentsOf: repeatElement([], count: rank + 1 - tokenBytes.count)) }
+            tokenBytes[rank] = bytes
+        }
+        var byteTokens = [UInt32](repeating: 0, count: 256)
+        for b in 0..<256 {
+            guard let id = vocabulary.find([UInt8(b)]) else { throw self.fail("the ranks lack byte 0x\(String(b, radix: 16))") }
+            byteTokens[b] = UInt32(id)
+        }
+        // Every way to split a token into two tokens is a merge of priority rank(token).
+        var merges = MergeTable(capacity: ranks.count * 4)
+        for (bytes, rank) in ranks where bytes.count >= 2 {
+            bytes.withUnsafeBufferPointer { all in
+                for split in 1..<all.count {
+                    if let left = vocabulary.find(UnsafeBufferPointer(rebasing: all[..<split])),
+                        let right = vocabulary.find(UnsafeBufferPointer(rebasing: all[split...]))
+                    {
+                        merges.insert(left: UInt32(left), right: UInt32(right), rank: UInt32(rank), merged: UInt32(rank))
+                    }
+                }
+            }
+        }
+        var added: [AddedToken] = []
+        for (content, id) in encoding.specials {
+            added.append(AddedToken(id: id, content: content, isSpecial: true))
+            if tokenBytes.count <= Int(id) { tokenBytes.append(contentsOf: repeatElement([], count: Int(id) + 1 - tokenBytes.count)) }
+            tokenBytes[Int(id)] = Array(content.utf8)
+        }
+        let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: false)
+        return Tokenizer(path: self.path, model: model, pattern: encoding.pattern, addedTokens: added, tokenBytes: tokenBytes)
+    }
+}
