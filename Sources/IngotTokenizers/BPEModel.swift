@@ -1,8 +1,19 @@
 /// Byte-level BPE (GPT-2, Llama-3, Qwen): pieces of UTF-8 start as one token per byte and merge
 /// by rank, lowest rank first and leftmost on ties, exactly as HuggingFace `tokenizers` does.
 struct BPEModel: Sendable {
-    /// Token id for each single byte.
+    /// How a piece becomes its initial symbols before merging.
+    enum Alphabet: Sendable {
+        /// Byte-level: one symbol per byte (GPT-2, Llama 3).
+        case bytes
+        /// SentencePiece style: one symbol per character in the vocabulary; other characters
+        /// become their UTF-8 bytes as `<0xXX>` tokens (byte fallback), else `unk` (consecutive
+        /// unknowns fused into one when `fuseUnknown`).
+        case characters(byteFallback: [UInt32]?, unknown: UInt32?, fuseUnknown: Bool)
+    }
+
+    /// Token id for each single byte (byte-level alphabets only).
     let byteTokens: [UInt32]
+    var alphabet: Alphabet = .bytes
     /// Token bytes -> id.
     let vocabulary: ByteKeyedTable
     let merges: MergeTable
@@ -16,6 +27,10 @@ struct BPEModel: Sendable {
     /// Appends the tokens of one pre-tokenized piece.
     @inline(__always)
     func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [UInt32], scratch: inout [UInt32]) {
+        if case .characters(let byteFallback, let unknown, let fuseUnknown) = self.alphabet {
+            self.encodeCharacters(piece, byteFallback: byteFallback, unknown: unknown, fuseUnknown: fuseUnknown, into: &output, scratch: &scratch)
+            return
+        }
         if piece.count == 1 {
             output.append(self.byteTokens[Int(piece[0])])
             return
@@ -27,6 +42,41 @@ struct BPEModel: Sendable {
         scratch.removeAll(keepingCapacity: true)
         for b in piece { scratch.append(self.byteTokens[Int(b)]) }
         if piece.count <= Self.scanLimit {
+            self.mergeByScanning(&scratch)
+            output.append(contentsOf: scratch)
+        } else {
+            self.mergeWithHeap(scratch, into: &output)
+        }
+    }
+
+    private func encodeCharacters(
+        _ piece: UnsafeBufferPointer<UInt8>, byteFallback: [UInt32]?, unknown: UInt32?, fuseUnknown: Bool,
+        into output: inout [UInt32], scratch: inout [UInt32]
+    ) {
+        if self.ignoreMerges, let id = self.vocabulary.find(piece) {
+            output.append(UInt32(truncatingIfNeeded: id))
+            return
+        }
+        scratch.removeAll(keepingCapacity: true)
+        var i = 0
+        var previousWasUnknown = false
+        while i < piece.count {
+            let b = piece[i]
+            let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+            let character = UnsafeBufferPointer(rebasing: piece[i..<min(piece.count, i + length)])
+            if let id = self.vocabulary.find(character) {
+                scratch.append(UInt32(truncatingIfNeeded: id))
+                previousWasUnknown = false
+            } else if let byteFallback {
+                for byte in character { scratch.append(byteFallback[Int(byte)]) }
+                previousWasUnknown = false
+            } else if let unknown {
+                if !(fuseUnknown && previousWasUnknown) { scratch.append(unknown) }
+                previousWasUnknown = true
+            }
+            i += length
+        }
+        if scratch.count <= Self.scanLimit {
             self.mergeByScanning(&scratch)
             output.append(contentsOf: scratch)
         } else {

@@ -18,10 +18,12 @@ public struct Tokenizer: Sendable {
     public let addedTokens: [AddedToken]
 
     let model: BPEModel
-    let pattern: SplitPattern
+    let preTokenizer: PreTokenizer
     let addedTokenMatcher: AddedTokenMatcher
     /// Bytes of every token id (empty for unused ids), for decoding.
     let tokenBytes: [[UInt8]]
+    /// SentencePiece-style decoding drops the space the `▁` prefix became.
+    let decodeStripsLeadingSpace: Bool
 
     /// Loads a HuggingFace `tokenizer.json`, or a tiktoken rank file (`*.tiktoken`).
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
@@ -44,11 +46,13 @@ public struct Tokenizer: Sendable {
     }
 
     init(
-        path: String, model: BPEModel, pattern: SplitPattern, addedTokens: [AddedToken], tokenBytes: [[UInt8]]
+        path: String, model: BPEModel, preTokenizer: PreTokenizer, addedTokens: [AddedToken], tokenBytes: [[UInt8]],
+        decodeStripsLeadingSpace: Bool = false
     ) {
         self.path = path
         self.model = model
-        self.pattern = pattern
+        self.preTokenizer = preTokenizer
+        self.decodeStripsLeadingSpace = decodeStripsLeadingSpace
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
         self.addedTokenMatcher = AddedTokenMatcher(addedTokens)
         self.tokenBytes = tokenBytes
@@ -102,6 +106,7 @@ public struct Tokenizer: Sendable {
         for id in ids where Int(id) < self.tokenBytes.count {
             bytes += self.tokenBytes[Int(id)]
         }
+        if self.decodeStripsLeadingSpace && bytes.first == 0x20 { bytes.removeFirst() }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -129,16 +134,43 @@ public struct Tokenizer: Sendable {
             if self.matchesAddedTokens && !matcher.isEmpty {
                 matcher.split(
                     text,
-                    plain: { self.encodePlain($0, into: &ids) },
+                    plain: { self.encodeSegment($0, atStart: $0.baseAddress == text.baseAddress, into: &ids) },
                     token: { ids.append($0) })
             } else {
-                self.encodePlain(text, into: &ids)
+                self.encodeSegment(text, atStart: true, into: &ids)
             }
+        }
+
+        /// Encodes one run of text between added tokens; `atStart` when it begins the input.
+        private mutating func encodeSegment(_ text: UnsafeBufferPointer<UInt8>, atStart: Bool, into ids: inout [UInt32]) {
+            switch self.tokenizer.preTokenizer {
+            case .split:
+                self.encodePlain(text, into: &ids)
+            case .metaspace(let prepend):
+                // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
+                // segment is then a single piece (Metaspace with split: false).
+                var bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
+                guard !bytes.isEmpty else { return }
+                let model = self.tokenizer.model
+                bytes.withUnsafeBufferPointer { model.encode(piece: $0, into: &ids, scratch: &self.scratch) }
+            }
+        }
+
+        static func metaspaceBuffer(_ text: UnsafeBufferPointer<UInt8>, prepend: Bool) -> [UInt8] {
+            var bytes: [UInt8] = []
+            guard !text.isEmpty else { return bytes }
+            bytes.reserveCapacity(text.count + 3)
+            let startsWithMarker = text[0] == 0x20 || (text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81)
+            if prepend && !startsWithMarker { bytes += [0xE2, 0x96, 0x81] }
+            for b in text {
+                if b == 0x20 { bytes += [0xE2, 0x96, 0x81] } else { bytes.append(b) }
+            }
+            return bytes
         }
 
         private mutating func encodePlain(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
             let model = self.tokenizer.model
-            let pattern = self.tokenizer.pattern
+            guard case .split(let pattern) = self.tokenizer.preTokenizer else { return }
             pattern.split(text) { range in
                 let piece = UnsafeBufferPointer(rebasing: text[range])
                 if piece.count == 1 {
@@ -167,4 +199,15 @@ public struct Tokenizer: Sendable {
             }
         }
     }
+}
+
+/// How text is cut into pieces before the model runs.
+enum PreTokenizer: Sendable, Hashable {
+    /// A split pattern, then byte-level BPE on each piece.
+    case split(SplitPattern)
+    /// SentencePiece's convention: spaces become U+2581, one is prepended per the scheme, and the
+    /// text is one piece.
+    case metaspace(prepend: PrependScheme)
+
+    enum PrependScheme: Sendable, Hashable { case always, first, never }
 }

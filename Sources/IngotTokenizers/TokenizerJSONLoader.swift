@@ -11,13 +11,18 @@ struct TokenizerJSONLoader {
     func load() throws(TokenizerError) -> Tokenizer {
         guard case .object = self.json else { throw self.fail("top level is not a JSON object") }
         try self.checkNormalizer()
-        let pattern = try self.preTokenizerPattern()
+        let preTokenizer = try self.preTokenizer()
+        // Byte-level vocabularies spell bytes as printable characters; SentencePiece ones are plain
+        // UTF-8 with U+2581 for spaces and <0xXX> pieces for byte fallback.
+        let byteLevel: Bool
+        if case .split = preTokenizer { byteLevel = true } else { byteLevel = false }
         guard let model = self.json["model"], case .object = model else { throw self.fail("missing 'model'") }
         let type = model["type"]?.stringValue ?? "BPE"
         guard type == "BPE" else { throw self.fail("model type '\(type)' is not supported yet (supported: BPE)") }
         if let dropout = model["dropout"], !dropout.isNull { throw self.fail("BPE dropout is not supported") }
-        if model["byte_fallback"]?.boolValue == true {
-            throw self.fail("BPE byte_fallback (SentencePiece-style BPE) is not supported yet")
+        let byteFallback = model["byte_fallback"]?.boolValue ?? false
+        if byteFallback && byteLevel {
+            throw self.fail("BPE byte_fallback with a byte-level pre-tokenizer is not supported")
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported yet") }
@@ -30,7 +35,7 @@ struct TokenizerJSONLoader {
             guard let id = idValue.intValue, id >= 0, id < 1 << 31 else {
                 throw self.fail("vocabulary entry '\(token)' has an invalid id")
             }
-            guard let bytes = ByteLevel.bytes(of: token) else {
+            guard let bytes = byteLevel ? ByteLevel.bytes(of: token) : Array(token.utf8) else {
                 throw self.fail("vocabulary entry '\(token)' is not byte-level encoded")
             }
             vocabulary.insert(bytes, value: UInt64(id))
@@ -39,7 +44,7 @@ struct TokenizerJSONLoader {
         }
 
         var byteTokens = [UInt32](repeating: 0, count: 256)
-        for b in 0..<256 {
+        for b in 0..<256 where byteLevel {
             guard let id = vocabulary.find([UInt8(b)]) else {
                 throw self.fail("byte-level vocabulary lacks byte 0x\(String(b, radix: 16))")
             }
@@ -58,13 +63,13 @@ struct TokenizerJSONLoader {
             switch entry {
             case .string(let s):
                 guard let space = s.utf8.firstIndex(of: 0x20) else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
-                valid = ByteLevel.appendBytes(of: String(s[..<space]), to: &buffer)
+                valid = Self.append(String(s[..<space]), byteLevel: byteLevel, to: &buffer)
                 split = buffer.count
-                valid = valid && ByteLevel.appendBytes(of: String(s[s.utf8.index(after: space)...]), to: &buffer)
+                valid = valid && Self.append(String(s[s.utf8.index(after: space)...]), byteLevel: byteLevel, to: &buffer)
             case .array(let a) where a.count == 2 && a[0].stringValue != nil && a[1].stringValue != nil:
-                valid = ByteLevel.appendBytes(of: a[0].stringValue!, to: &buffer)
+                valid = Self.append(a[0].stringValue!, byteLevel: byteLevel, to: &buffer)
                 split = buffer.count
-                valid = valid && ByteLevel.appendBytes(of: a[1].stringValue!, to: &buffer)
+                valid = valid && Self.append(a[1].stringValue!, byteLevel: byteLevel, to: &buffer)
             default:
                 throw self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
             }
@@ -95,10 +100,52 @@ struct TokenizerJSONLoader {
             tokenBytes[id] = Array(content.utf8)
         }
 
-        let bpe = BPEModel(
+        var bpe = BPEModel(
             byteTokens: byteTokens, vocabulary: vocabulary, merges: merges,
             ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
-        return Tokenizer(path: self.path, model: bpe, pattern: pattern, addedTokens: added, tokenBytes: tokenBytes)
+        if !byteLevel {
+            var fallback: [UInt32]?
+            if byteFallback {
+                var ids = [UInt32](repeating: 0, count: 256)
+                for b in 0..<256 {
+                    let name = "<0x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) + ">"
+                    guard let id = vocabulary.find(Array(name.utf8)) else { throw self.fail("byte_fallback needs the token \(name)") }
+                    ids[b] = UInt32(id)
+                    tokenBytes[Int(id)] = [UInt8(b)]  // decodes to the byte itself
+                }
+                fallback = ids
+            }
+            let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.find(Array($0.utf8)) }.map { UInt32($0) }
+            bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
+            // Decoding: U+2581 is a space again.
+            for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !(fallback?.contains(UInt32(i)) ?? false) {
+                tokenBytes[i] = Self.replacingMetaspace(tokenBytes[i])
+            }
+        }
+        return Tokenizer(
+            path: self.path, model: bpe, preTokenizer: preTokenizer, addedTokens: added, tokenBytes: tokenBytes,
+            decodeStripsLeadingSpace: !byteLevel)
+    }
+
+    private static func append(_ token: String, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
+        if byteLevel { return ByteLevel.appendBytes(of: token, to: &buffer) }
+        buffer.append(contentsOf: token.utf8)
+        return true
+    }
+
+    private static func replacingMetaspace(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            if i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x96 && bytes[i + 2] == 0x81 {
+                out.append(0x20)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 
     private func checkNormalizer() throws(TokenizerError) {
@@ -107,7 +154,7 @@ struct TokenizerJSONLoader {
         throw self.fail("normalizer '\(type)' is not supported yet")
     }
 
-    private func preTokenizerPattern() throws(TokenizerError) -> SplitPattern {
+    private func preTokenizer() throws(TokenizerError) -> PreTokenizer {
         guard let pre = self.json["pre_tokenizer"], !pre.isNull else {
             throw self.fail("a byte-level BPE without a pre_tokenizer is not supported yet")
         }
@@ -115,7 +162,20 @@ struct TokenizerJSONLoader {
         switch type {
         case "ByteLevel":
             try self.checkByteLevel(pre, usesRegex: true)
-            return .gpt2
+            return .split(.gpt2)
+        case "Metaspace":
+            guard pre["replacement"]?.stringValue == "\u{2581}" else {
+                throw self.fail("Metaspace with replacement \(pre["replacement"]?.stringValue ?? "?") is not supported yet")
+            }
+            guard pre["split"]?.boolValue == false else {
+                throw self.fail("Metaspace with split: true is not supported yet")
+            }
+            switch pre["prepend_scheme"]?.stringValue ?? (pre["add_prefix_space"]?.boolValue == false ? "never" : "always") {
+            case "always": return .metaspace(prepend: .always)
+            case "first": return .metaspace(prepend: .first)
+            case "never": return .metaspace(prepend: .never)
+            case let other: throw self.fail("Metaspace prepend_scheme '\(other)' is not supported")
+            }
         case "Sequence":
             // Split(regex, Isolated) then ByteLevel without its own regex: Llama 3, Qwen, ...
             guard let steps = pre["pretokenizers"]?.arrayValue, steps.count == 2,
@@ -135,7 +195,7 @@ struct TokenizerJSONLoader {
                 throw self.fail("Split regex \(regex.debugDescription) has no scanner yet")
             }
             try self.checkByteLevel(steps[1], usesRegex: false)
-            return pattern
+            return .split(pattern)
         default:
             throw self.fail("pre_tokenizer '\(type)' is not supported yet")
         }
