@@ -14,6 +14,14 @@ struct BPEModel: Sendable {
     /// Token id for each single byte (byte-level alphabets only).
     let byteTokens: [UInt32]
     var alphabet: Alphabet = .bytes
+    /// Metaspace text may be cut into words before merging (no token has U+2581 after another
+    /// character, so no merge crosses a word start).
+    var wordsAreIndependent = false
+
+    var isByteLevel: Bool {
+        if case .bytes = self.alphabet { return true }
+        return false
+    }
     /// Token bytes -> id.
     let vocabulary: ByteKeyedTable
     let merges: MergeTable

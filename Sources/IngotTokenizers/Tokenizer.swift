@@ -149,10 +149,14 @@ public struct Tokenizer: Sendable {
             case .metaspace(let prepend):
                 // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
                 // segment is then a single piece (Metaspace with split: false).
-                var bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
+                let bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
                 guard !bytes.isEmpty else { return }
-                let model = self.tokenizer.model
-                bytes.withUnsafeBufferPointer { model.encode(piece: $0, into: &ids, scratch: &self.scratch) }
+                if self.tokenizer.model.wordsAreIndependent {
+                    bytes.withUnsafeBufferPointer { self.encodeMetaspaceWords($0, into: &ids) }
+                } else {
+                    let model = self.tokenizer.model
+                    bytes.withUnsafeBufferPointer { model.encode(piece: $0, into: &ids, scratch: &self.scratch) }
+                }
             }
         }
 
@@ -169,34 +173,57 @@ public struct Tokenizer: Sendable {
         }
 
         private mutating func encodePlain(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            let model = self.tokenizer.model
             guard case .split(let pattern) = self.tokenizer.preTokenizer else { return }
             pattern.split(text) { range in
-                let piece = UnsafeBufferPointer(rebasing: text[range])
-                if piece.count == 1 {
-                    ids.append(model.byteTokens[Int(piece[0])])
-                    return
-                }
-                guard piece.count <= Self.cacheablePieceLength else {
-                    model.encode(piece: piece, into: &ids, scratch: &self.scratch)
-                    return
-                }
-                if let packed = self.cache.find(piece) {
-                    let start = Int(packed >> 32)
-                    let count = Int(packed & 0xFFFF_FFFF)
-                    ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
-                    return
-                }
-                let before = ids.count
-                model.encode(piece: piece, into: &ids, scratch: &self.scratch)
-                if self.cache.count >= Self.cacheLimit {
-                    self.cache.removeAll()
-                    self.cachedIDs.removeAll(keepingCapacity: true)
-                }
-                let start = self.cachedIDs.count
-                self.cachedIDs.append(contentsOf: ids[before...])
-                self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
+                self.encodeCached(UnsafeBufferPointer(rebasing: text[range]), into: &ids)
             }
+        }
+
+        /// Encodes one piece through the cache of recently seen pieces.
+        @inline(__always)
+        private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            let model = self.tokenizer.model
+            guard piece.count <= Self.cacheablePieceLength, piece.count > 1 || !model.isByteLevel else {
+                model.encode(piece: piece, into: &ids, scratch: &self.scratch)
+                return
+            }
+            if let packed = self.cache.find(piece) {
+                let start = Int(packed >> 32)
+                let count = Int(packed & 0xFFFF_FFFF)
+                ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
+                return
+            }
+            let before = ids.count
+            model.encode(piece: piece, into: &ids, scratch: &self.scratch)
+            if self.cache.count >= Self.cacheLimit {
+                self.cache.removeAll()
+                self.cachedIDs.removeAll(keepingCapacity: true)
+            }
+            let start = self.cachedIDs.count
+            self.cachedIDs.append(contentsOf: ids[before...])
+            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
+        }
+
+        /// Metaspace text as independent words: cut before every U+2581 that follows another
+        /// character. Exact only when no vocabulary token has U+2581 after another character (no
+        /// merge can then cross the cut); the loader checks that, else the text stays one piece.
+        private mutating func encodeMetaspaceWords(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            var start = 0
+            var i = 1
+            var previousIsMarker = text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81
+            if previousIsMarker { i = 3 }
+            while i < text.count {
+                let isMarker = i + 2 < text.count && text[i] == 0xE2 && text[i + 1] == 0x96 && text[i + 2] == 0x81
+                if isMarker && !previousIsMarker && i > start {
+                    self.encodeCached(UnsafeBufferPointer(rebasing: text[start..<i]), into: &ids)
+                    start = i
+                }
+                previousIsMarker = isMarker
+                i += isMarker ? 3 : 1
+                // Skip continuation bytes of a multi-byte character in one step.
+                while !isMarker && i < text.count && text[i] & 0xC0 == 0x80 { i += 1 }
+            }
+            if start < text.count { self.encodeCached(UnsafeBufferPointer(rebasing: text[start...]), into: &ids) }
         }
     }
 }

@@ -117,6 +117,7 @@ struct TokenizerJSONLoader {
             }
             let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.find(Array($0.utf8)) }.map { UInt32($0) }
             bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
+            bpe.wordsAreIndependent = !vocabMembers.contains { Self.hasMarkerAfterCharacter($0.key) }
             // Decoding: U+2581 is a space again.
             for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !(fallback?.contains(UInt32(i)) ?? false) {
                 tokenBytes[i] = Self.replacingMetaspace(tokenBytes[i])
@@ -125,6 +126,19 @@ struct TokenizerJSONLoader {
         return Tokenizer(
             path: self.path, model: bpe, preTokenizer: preTokenizer, addedTokens: added, tokenBytes: tokenBytes,
             decodeStripsLeadingSpace: !byteLevel)
+    }
+
+    /// Whether a SentencePiece piece has U+2581 after some other character ("a▁b").
+    private static func hasMarkerAfterCharacter(_ token: String) -> Bool {
+        var previousIsOther = false
+        for scalar in token.unicodeScalars {
+            if scalar == "\u{2581}" {
+                if previousIsOther { return true }
+            } else {
+                previousIsOther = true
+            }
+        }
+        return false
     }
 
     private static func append(_ token: String, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
