@@ -3,9 +3,12 @@
 report how many documents get identical ids, and the first one that differs.
 
     python3 Benchmarks/parity.py --pipeline .build/release/pipeline --tokenizer T.json --corpus C.jsonl
-Needs `pip install tokenizers`. Reference call: Tokenizer.from_file(T).encode(text, add_special_tokens=False).
+Needs `pip install tokenizers tiktoken`. Reference calls: Tokenizer.from_file(T).encode(text,
+add_special_tokens=False) for tokenizer.json; for a .tiktoken file, tiktoken's encode_ordinary with
+the encoding the file name names (Ingot then runs with --split-special-tokens, as encode_ordinary
+treats special-token strings as text).
 """
-import argparse, json, subprocess, sys
+import argparse, json, os, subprocess, sys
 
 def main():
     p = argparse.ArgumentParser()
@@ -14,17 +17,31 @@ def main():
     p.add_argument("--corpus", required=True)
     p.add_argument("--field", default="text")
     a = p.parse_args()
-    from tokenizers import Tokenizer
-    ref = Tokenizer.from_file(a.tokenizer)
-    ref.no_truncation(); ref.no_padding()
+    extra = []
+    if a.tokenizer.endswith(".tiktoken"):
+        import tiktoken
+        from tiktoken.load import load_tiktoken_bpe
+        name = os.path.basename(a.tokenizer).split(".")[0]
+        if name != "cl100k_base":
+            sys.exit(f"parity.py knows the split pattern of cl100k_base only, not {name}")
+        # tiktoken's published cl100k_base pattern; ranks from the local file (no download).
+        pattern = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+        enc = tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=load_tiktoken_bpe(a.tokenizer), special_tokens={})
+        reference = enc.encode_ordinary
+        extra = ["--split-special-tokens"]
+    else:
+        from tokenizers import Tokenizer
+        ref = Tokenizer.from_file(a.tokenizer)
+        ref.no_truncation(); ref.no_padding()
+        reference = lambda text: ref.encode(text, add_special_tokens=False).ids
     with open(a.corpus, "rb") as f:
-        ours = subprocess.run([a.pipeline, "encode", "--tokenizer", a.tokenizer, "--field", a.field],
+        ours = subprocess.run([a.pipeline, "encode", "--tokenizer", a.tokenizer, "--field", a.field, *extra],
                               stdin=f, capture_output=True, check=True).stdout.decode().splitlines()
     texts = [json.loads(l)[a.field] for l in open(a.corpus, encoding="utf-8") if l.strip()]
     assert len(texts) == len(ours), (len(texts), len(ours))
     same, first = 0, None
     for i, (text, line) in enumerate(zip(texts, ours)):
-        expected = ref.encode(text, add_special_tokens=False).ids
+        expected = reference(text)
         got = json.loads(line)["ids"]
         if got == expected:
             same += 1

@@ -54,7 +54,9 @@ public struct PipelineRunner: Sendable {
     public var configuration: Configuration
     public var logger: Logger
 
-    public init(configuration: Configuration, logger: Logger = Logger(label: "ingot")) {
+    /// - Parameter logger: where the runner logs; by default nowhere (the library never
+    ///   bootstraps or prints on its own; the CLI passes its logger).
+    public init(configuration: Configuration, logger: Logger = Logger(label: "ingot", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.configuration = configuration
         self.logger = logger
     }
