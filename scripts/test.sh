@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh
+swift build             # every product, so the CLI tests run the current `pipeline` binary
 swift test --disable-xctest
 
 python3 -m pip install -q --disable-pip-version-check ./python pytest

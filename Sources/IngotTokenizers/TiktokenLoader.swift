@@ -72,6 +72,6 @@ struct TiktokenLoader {
             tokenBytes[Int(id)] = Array(content.utf8)
         }
         let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: false)
-        return Tokenizer(path: self.path, model: model, preTokenizer: .split(encoding.pattern), addedTokens: added, tokenBytes: tokenBytes)
+        return Tokenizer(path: self.path, bpe: model, preTokenizer: .split(encoding.pattern), addedTokens: added, tokenBytes: tokenBytes)
     }
 }

@@ -17,7 +17,9 @@ public struct Tokenizer: Sendable {
     /// Added tokens, in id order.
     public let addedTokens: [AddedToken]
 
-    let model: BPEModel
+    /// The model: BPE (with a split or Metaspace pre-tokenizer) or WordPiece (with `.bert`).
+    let bpe: BPEModel?
+    let wordPiece: WordPieceModel?
     let preTokenizer: PreTokenizer
     let addedTokenMatcher: AddedTokenMatcher
     /// Bytes of every token id (empty for unused ids), for decoding.
@@ -46,11 +48,13 @@ public struct Tokenizer: Sendable {
     }
 
     init(
-        path: String, model: BPEModel, preTokenizer: PreTokenizer, addedTokens: [AddedToken], tokenBytes: [[UInt8]],
-        decodeStripsLeadingSpace: Bool = false
+        path: String, bpe: BPEModel? = nil, wordPiece: WordPieceModel? = nil, preTokenizer: PreTokenizer,
+        addedTokens: [AddedToken], tokenBytes: [[UInt8]], decodeStripsLeadingSpace: Bool = false
     ) {
+        precondition((bpe == nil) != (wordPiece == nil), "exactly one model")
         self.path = path
-        self.model = model
+        self.bpe = bpe
+        self.wordPiece = wordPiece
         self.preTokenizer = preTokenizer
         self.decodeStripsLeadingSpace = decodeStripsLeadingSpace
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
@@ -62,7 +66,8 @@ public struct Tokenizer: Sendable {
     /// The id of an added or vocabulary token given by its text.
     public func tokenID(_ text: String) -> UInt32? {
         if let added = self.addedTokens.first(where: { $0.content == text }) { return added.id }
-        return self.model.vocabulary.find(Array(text.utf8)).map { UInt32(truncatingIfNeeded: $0) }
+        let table = self.bpe?.vocabulary ?? self.wordPiece!.initial
+        return table.find(Array(text.utf8)).map { UInt32(truncatingIfNeeded: $0) }
     }
 
     /// The end-of-sequence token, found among the special added tokens by its conventional name.
@@ -107,6 +112,15 @@ public struct Tokenizer: Sendable {
             bytes += self.tokenBytes[Int(id)]
         }
         if self.decodeStripsLeadingSpace && bytes.first == 0x20 { bytes.removeFirst() }
+        if self.wordPiece != nil {
+            // WordPiece: words joined by spaces, `##` pieces glued to the previous one.
+            var text = ""
+            for id in ids where Int(id) < self.tokenBytes.count {
+                let piece = String(decoding: self.tokenBytes[Int(id)], as: UTF8.self)
+                if piece.hasPrefix("##") { text += piece.dropFirst(2) } else { text += (text.isEmpty ? "" : " ") + piece }
+            }
+            return text
+        }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -146,15 +160,18 @@ public struct Tokenizer: Sendable {
             switch self.tokenizer.preTokenizer {
             case .split:
                 self.encodePlain(text, into: &ids)
+            case .bert(let bert):
+                guard let model = self.tokenizer.wordPiece else { return }
+                bert.words(bert.normalize(text)) { model.encode(word: $0, into: &ids) }
             case .metaspace(let prepend):
                 // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
                 // segment is then a single piece (Metaspace with split: false).
                 let bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
                 guard !bytes.isEmpty else { return }
-                if self.tokenizer.model.wordsAreIndependent {
+                if self.tokenizer.bpe!.wordsAreIndependent {
                     bytes.withUnsafeBufferPointer { self.encodeMetaspaceWords($0, into: &ids) }
                 } else {
-                    let model = self.tokenizer.model
+                    let model = self.tokenizer.bpe!
                     bytes.withUnsafeBufferPointer { model.encode(piece: $0, into: &ids, scratch: &self.scratch) }
                 }
             }
@@ -182,7 +199,7 @@ public struct Tokenizer: Sendable {
         /// Encodes one piece through the cache of recently seen pieces.
         @inline(__always)
         private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            let model = self.tokenizer.model
+            let model = self.tokenizer.bpe!
             guard piece.count <= Self.cacheablePieceLength, piece.count > 1 || !model.isByteLevel else {
                 model.encode(piece: piece, into: &ids, scratch: &self.scratch)
                 return
@@ -235,6 +252,8 @@ enum PreTokenizer: Sendable, Hashable {
     /// SentencePiece's convention: spaces become U+2581, one is prepended per the scheme, and the
     /// text is one piece.
     case metaspace(prepend: PrependScheme)
+    /// BERT's normalizer and pre-tokenizer, for WordPiece.
+    case bert(BertText)
 
     enum PrependScheme: Sendable, Hashable { case always, first, never }
 }

@@ -10,6 +10,9 @@ struct TokenizerJSONLoader {
 
     func load() throws(TokenizerError) -> Tokenizer {
         guard case .object = self.json else { throw self.fail("top level is not a JSON object") }
+        if self.json["model"]?["type"]?.stringValue == "WordPiece" {
+            return try self.loadWordPiece()
+        }
         try self.checkNormalizer()
         let preTokenizer = try self.preTokenizer()
         // Byte-level vocabularies spell bytes as printable characters; SentencePiece ones are plain
@@ -124,7 +127,7 @@ struct TokenizerJSONLoader {
             }
         }
         return Tokenizer(
-            path: self.path, model: bpe, preTokenizer: preTokenizer, addedTokens: added, tokenBytes: tokenBytes,
+            path: self.path, bpe: bpe, preTokenizer: preTokenizer, addedTokens: added, tokenBytes: tokenBytes,
             decodeStripsLeadingSpace: !byteLevel)
     }
 
@@ -222,5 +225,54 @@ struct TokenizerJSONLoader {
         guard (pre["use_regex"]?.boolValue ?? true) == usesRegex else {
             throw self.fail(usesRegex ? "ByteLevel without its regex is not supported yet" : "ByteLevel with its own regex after a Split is not supported yet")
         }
+    }
+
+    /// BERT: BertNormalizer + BertPreTokenizer + WordPiece.
+    private func loadWordPiece() throws(TokenizerError) -> Tokenizer {
+        let model = self.json["model"]!
+        guard let normalizer = self.json["normalizer"], normalizer["type"]?.stringValue == "BertNormalizer" else {
+            throw self.fail("WordPiece without BertNormalizer (normalizer '\(self.json["normalizer"]?["type"]?.stringValue ?? "null")') is not supported yet")
+        }
+        guard self.json["pre_tokenizer"]?["type"]?.stringValue == "BertPreTokenizer" else {
+            throw self.fail("WordPiece without BertPreTokenizer is not supported yet")
+        }
+        let lowercase = normalizer["lowercase"]?.boolValue ?? true
+        let bert = BertText(
+            cleanText: normalizer["clean_text"]?.boolValue ?? true,
+            chineseCharacters: normalizer["handle_chinese_chars"]?.boolValue ?? true,
+            // HuggingFace: strip_accents null means "as lowercase".
+            stripAccents: normalizer["strip_accents"]?.boolValue ?? lowercase,
+            lowercase: lowercase)
+        let prefix = Array((model["continuing_subword_prefix"]?.stringValue ?? "##").utf8)
+        guard let vocab = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
+        var initial = ByteKeyedTable(minimumCapacity: vocab.count)
+        var continuation = ByteKeyedTable(minimumCapacity: vocab.count)
+        var tokenBytes: [[UInt8]] = []
+        for (token, idValue) in vocab {
+            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
+            let bytes = Array(token.utf8)
+            initial.insert(bytes, value: UInt64(id))
+            if bytes.count > prefix.count && bytes.starts(with: prefix) {
+                continuation.insert(Array(bytes[prefix.count...]), value: UInt64(id))
+            }
+            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+            tokenBytes[id] = bytes
+        }
+        let unknownName = model["unk_token"]?.stringValue ?? "[UNK]"
+        guard let unknown = initial.find(Array(unknownName.utf8)) else { throw self.fail("unknown token '\(unknownName)' is not in the vocabulary") }
+        var added: [AddedToken] = []
+        for entry in self.json["added_tokens"]?.arrayValue ?? [] {
+            guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
+                throw self.fail("an added token lacks 'id' or 'content'")
+            }
+            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
+                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
+            }
+            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
+        }
+        let wordPiece = WordPieceModel(
+            initial: initial, continuation: continuation, unknown: UInt32(unknown),
+            maxCharacters: model["max_input_chars_per_word"]?.intValue ?? 100)
+        return Tokenizer(path: self.path, wordPiece: wordPiece, preTokenizer: .bert(bert), addedTokens: added, tokenBytes: tokenBytes)
     }
 }

@@ -22,6 +22,8 @@ import Testing
         .init(folder: "llama3-8b", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
         .init(folder: "mistral-7b-v0.1", file: "tokenizer.json", oracle: "oracle.jsonl", matchingAddedTokens: true),
         .init(folder: "mistral-7b-v0.1", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
+        .init(folder: "bert-minilm-l6-v2", file: "tokenizer.json", oracle: "oracle.jsonl", matchingAddedTokens: true),
+        .init(folder: "bert-minilm-l6-v2", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
         // tiktoken's encode_ordinary treats special-token strings as text.
         .init(folder: "cl100k_base", file: "cl100k_base.tiktoken", oracle: "oracle.jsonl", matchingAddedTokens: false),
     ]
