@@ -90,18 +90,7 @@ struct TokenizerJSONLoader {
             merges.insert(left: UInt32(leftID), right: UInt32(rightID), rank: UInt32(rank), merged: UInt32(mergedID))
         }
 
-        var added: [AddedToken] = []
-        for entry in self.json["added_tokens"]?.arrayValue ?? [] {
-            guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
-                throw self.fail("an added token lacks 'id' or 'content'")
-            }
-            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
-                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
-            }
-            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
-            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-            tokenBytes[id] = Array(content.utf8)
-        }
+        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
 
         var bpe = BPEModel(
             byteTokens: byteTokens, vocabulary: vocabulary, merges: merges,
@@ -227,6 +216,23 @@ struct TokenizerJSONLoader {
         }
     }
 
+    /// The `added_tokens` list; each token's text becomes its decoding.
+    private func addedTokens(recordingBytesIn tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> [AddedToken] {
+        var added: [AddedToken] = []
+        for entry in self.json["added_tokens"]?.arrayValue ?? [] {
+            guard let id = entry["id"]?.intValue, id >= 0, id < 1 << 31, let content = entry["content"]?.stringValue else {
+                throw self.fail("an added token lacks a valid 'id' or 'content'")
+            }
+            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
+                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
+            }
+            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
+            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+            tokenBytes[id] = Array(content.utf8)
+        }
+        return added
+    }
+
     /// BERT: BertNormalizer + BertPreTokenizer + WordPiece.
     private func loadWordPiece() throws(TokenizerError) -> Tokenizer {
         let model = self.json["model"]!
@@ -260,16 +266,7 @@ struct TokenizerJSONLoader {
         }
         let unknownName = model["unk_token"]?.stringValue ?? "[UNK]"
         guard let unknown = initial.find(Array(unknownName.utf8)) else { throw self.fail("unknown token '\(unknownName)' is not in the vocabulary") }
-        var added: [AddedToken] = []
-        for entry in self.json["added_tokens"]?.arrayValue ?? [] {
-            guard let id = entry["id"]?.intValue, let content = entry["content"]?.stringValue else {
-                throw self.fail("an added token lacks 'id' or 'content'")
-            }
-            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
-                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
-            }
-            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
-        }
+        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
         let wordPiece = WordPieceModel(
             initial: initial, continuation: continuation, unknown: UInt32(unknown),
             maxCharacters: model["max_input_chars_per_word"]?.intValue ?? 100)
