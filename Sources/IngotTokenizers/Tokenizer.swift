@@ -162,7 +162,7 @@ public struct Tokenizer: Sendable {
                 self.encodePlain(text, into: &ids)
             case .bert(let bert):
                 guard let model = self.tokenizer.wordPiece else { return }
-                bert.words(bert.normalize(text)) { model.encode(word: $0, into: &ids) }
+                bert.words(text) { model.encode(word: $0, into: &ids) }
             case .metaspace(let prepend):
                 // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
                 // segment is then a single piece (Metaspace with split: false).

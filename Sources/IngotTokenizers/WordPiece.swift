@@ -53,65 +53,98 @@ struct BertText: Sendable, Hashable {
     let stripAccents: Bool
     let lowercase: Bool
 
-    func normalize(_ text: UnsafeBufferPointer<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
-            let properties = scalar.properties
-            if self.cleanText {
-                if scalar.value == 0 || scalar.value == 0xFFFD || Self.isControl(scalar) { continue }
-                if properties.isWhitespace {
-                    scalars.append(" ")
-                    continue
-                }
-            }
-            if self.chineseCharacters && Self.isChinese(scalar.value) {
-                scalars.append(" ")
-                scalars.append(scalar)
-                scalars.append(" ")
-                continue
-            }
-            scalars.append(scalar)
-        }
-        var string = String(scalars)
-        if self.stripAccents {
-            string = String(String.UnicodeScalarView(
-                string.decomposedStringWithCanonicalMapping.unicodeScalars.filter { $0.properties.generalCategory != .nonspacingMark }))
-        }
-        if self.lowercase {
-            var lowered = String.UnicodeScalarView()
-            for scalar in string.unicodeScalars {
-                // Per character, as Rust's char::to_lowercase: no context (no final-sigma rule).
-                lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
-            }
-            string = String(lowered)
-        }
-        return string
-    }
-
-    /// Words of normalized text: whitespace separates, punctuation stands alone.
-    func words(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// Normalizes and splits `text` into words, calling `body` with each word's UTF-8.
+    ///
+    /// ASCII bytes take a byte-level path (most text); other characters go through the Unicode
+    /// properties. Accents are stripped per character (canonical decomposition, nonspacing marks
+    /// dropped), which is what decomposing the whole text and filtering gives, since only the
+    /// marks being dropped can be reordered by canonical ordering.
+    func words(_ text: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
         var word: [UInt8] = []
+        word.reserveCapacity(64)
         func flush() {
             if !word.isEmpty {
                 word.withUnsafeBufferPointer(body)
                 word.removeAll(keepingCapacity: true)
             }
         }
-        for scalar in text.unicodeScalars {
+        func emit(_ scalar: Unicode.Scalar) {
             if scalar.properties.isWhitespace {
                 flush()
             } else if Self.isPunctuation(scalar) {
                 flush()
-                word.append(contentsOf: String(scalar).utf8)
+                Self.appendUTF8(scalar, to: &word)
                 flush()
             } else {
-                word.append(contentsOf: String(scalar).utf8)
+                Self.appendUTF8(scalar, to: &word)
+            }
+        }
+        var i = 0
+        while i < text.count {
+            let b = text[i]
+            if b < 0x80 {
+                i += 1
+                switch b {
+                case 0x09, 0x0A, 0x0D, 0x20: flush()  // whitespace (clean_text maps it to a space; the split drops it)
+                case 0x00..<0x20, 0x7F:
+                    if !self.cleanText { emit(Unicode.Scalar(b)) }
+                case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E:
+                    flush()
+                    word.append(b)
+                    flush()
+                case 0x41...0x5A:
+                    word.append(self.lowercase ? b | 0x20 : b)
+                default:
+                    word.append(b)
+                }
+                continue
+            }
+            let (value, length) = SplitPattern.decode(text, i)
+            i += length
+            let scalar = Unicode.Scalar(value)!
+            if self.cleanText {
+                if value == 0xFFFD || Self.isControl(scalar) { continue }
+                if scalar.properties.isWhitespace {
+                    flush()
+                    continue
+                }
+            }
+            if self.chineseCharacters && Self.isChinese(value) {
+                flush()
+                Self.appendUTF8(scalar, to: &word)
+                flush()
+                continue
+            }
+            var pieces: [Unicode.Scalar] = [scalar]
+            if self.stripAccents {
+                pieces = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+                    $0.properties.generalCategory != .nonspacingMark
+                }
+            }
+            for piece in pieces {
+                if self.lowercase {
+                    // Per character, as Rust's char::to_lowercase: no context (no final-sigma rule).
+                    for lowered in piece.properties.lowercaseMapping.unicodeScalars { emit(lowered) }
+                } else {
+                    emit(piece)
+                }
             }
         }
         flush()
     }
 
-    /// Removed by clean_text: categories Cc, Cf, Co, Cs (unassigned code points are kept).
+    @inline(__always)
+    static func appendUTF8(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let v = scalar.value
+        switch v {
+        case 0..<0x80: bytes.append(UInt8(v))
+        case 0x80..<0x800: bytes += [UInt8(0xC0 | v >> 6), UInt8(0x80 | v & 0x3F)]
+        case 0x800..<0x10000: bytes += [UInt8(0xE0 | v >> 12), UInt8(0x80 | v >> 6 & 0x3F), UInt8(0x80 | v & 0x3F)]
+        default:
+            bytes += [UInt8(0xF0 | v >> 18), UInt8(0x80 | v >> 12 & 0x3F), UInt8(0x80 | v >> 6 & 0x3F), UInt8(0x80 | v & 0x3F)]
+        }
+    }
+
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
         switch scalar.properties.generalCategory {
