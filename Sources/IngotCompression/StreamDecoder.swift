@@ -6,12 +6,3 @@ public protocol StreamDecoder {
     /// stopped inside a frame.
     mutating func finish() throws(CompressionError)
 }
-
-/// The identity decoder, for uncompressed input.
-public struct PassthroughDecoder: StreamDecoder {
-    public init() {}
-    public mutating func decode(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(CompressionError) {
-        output.append(contentsOf: input)
-    }
-    public mutating func finish() throws(CompressionError) {}
-}

@@ -29,6 +29,16 @@ import Testing
         }
     }()
 
+    /// A compressed corpus cut in half: the stream stops inside a frame or member.
+    static func truncatedCompressedCorpus(in dir: URL, tool: String) throws -> URL {
+        let plain = try Fixtures.writeLines(Self.incompressibleLines, to: "corpus.jsonl", in: dir)
+        let compressed = try Fixtures.compress(plain, with: tool)
+        try FileManager.default.removeItem(at: plain)
+        let data = try Data(contentsOf: compressed)
+        try data.prefix(data.count / 2).write(to: compressed)
+        return compressed
+    }
+
     static let cases: [Case] = [
         Case(name: "malformed JSON") { dir in
             var lines = good
@@ -67,22 +77,10 @@ import Testing
             return (try Fixtures.writeLines(lines, to: "bad.jsonl", in: dir), 4, "invalid_utf8", "lone surrogate")
         },
         Case(name: "truncated zstd") { dir in
-            let lines = Self.incompressibleLines
-            let plain = try Fixtures.writeLines(lines, to: "corpus.jsonl", in: dir)
-            let zst = try Fixtures.compress(plain, with: "zstd")
-            try FileManager.default.removeItem(at: plain)
-            let data = try Data(contentsOf: zst)
-            try data.prefix(data.count / 2).write(to: zst)
-            return (zst, -1, "truncated_file", "truncated file")
+            (try Self.truncatedCompressedCorpus(in: dir, tool: "zstd"), -1, "truncated_file", "truncated file")
         },
         Case(name: "truncated gzip") { dir in
-            let lines = Self.incompressibleLines
-            let plain = try Fixtures.writeLines(lines, to: "corpus.jsonl", in: dir)
-            let gz = try Fixtures.compress(plain, with: "gzip")
-            try FileManager.default.removeItem(at: plain)
-            let data = try Data(contentsOf: gz)
-            try data.prefix(data.count / 2).write(to: gz)
-            return (gz, -1, "truncated_file", "truncated file")
+            (try Self.truncatedCompressedCorpus(in: dir, tool: "gzip"), -1, "truncated_file", "truncated file")
         },
         Case(name: "empty file") { dir in
             try Fixtures.writeLines(good, to: "a.jsonl", in: dir)

@@ -244,16 +244,12 @@ public struct PipelineRunner: Sendable {
         try await channel.send(.partitionDone(partition: partition.index, context.statistics), weight: 0)
     }
 
-    /// Gives errors that are not already ``IngotError``s a code and a message.
+    /// Reports a ragged row (a stage built a ``Row`` of the wrong length) as a shard format error.
     private static func wrap(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as IngotError {
-            throw error
         } catch let error as Row.LengthError {
             throw IngotError(.shardFormat, error.description)
-        } catch {
-            throw error
         }
     }
 
