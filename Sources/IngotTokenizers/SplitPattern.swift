@@ -10,6 +10,12 @@ enum SplitPattern: Sendable, Hashable {
     /// ``cl100kRegex``: tiktoken's cl100k_base. Like ``llama3`` except that a whitespace run
     /// reaching the end of the text is one piece (`\\s++$`).
     case cl100k
+    /// ``qwen2Regex``: Qwen 2's pattern, Llama 3's with single digits.
+    case qwen2
+    /// ``o200kRegex``: tiktoken's o200k_base, with case-aware words (`HTTPServer` -> `HTTP`, `Server`).
+    case o200k
+    /// ``tekkenRegex``: Mistral's Tekken, o200k's without contractions and with single digits.
+    case tekken
 
     static let gpt2Regex = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let llama3Regex =
@@ -18,14 +24,34 @@ enum SplitPattern: Sendable, Hashable {
     static let cl100kRegex =
         #"'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"#
 
+    static let qwen2Regex =
+        #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+
+    static let o200kRegex = [
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"#,
+        #"\p{N}{1,3}"#, #" ?[^\s\p{L}\p{N}]+[\r\n/]*"#, #"\s*[\r\n]+"#, #"\s+(?!\S)"#, #"\s+"#,
+    ].joined(separator: "|")
+
+    static let tekkenRegex = [
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+"#,
+        #"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*"#,
+        #"\p{N}"#, #" ?[^\s\p{L}\p{N}]+[\r\n/]*"#, #"\s*[\r\n]+"#, #"\s+(?!\S)"#, #"\s+"#,
+    ].joined(separator: "|")
+
+    /// Every pattern with a scanner, with the regex it implements.
+    static let all: [(pattern: SplitPattern, regex: String)] = [
+        (.gpt2, gpt2Regex), (.llama3, llama3Regex), (.cl100k, cl100kRegex), (.qwen2, qwen2Regex),
+        (.o200k, o200kRegex), (.tekken, tekkenRegex),
+    ]
+
+    /// The regex this scanner implements.
+    var regex: String { Self.all.first { $0.pattern == self }!.regex }
+
     /// The scanner for a regex written in a tokenizer file, if Ingot has one.
     init?(regex: String) {
-        switch regex {
-        case Self.gpt2Regex: self = .gpt2
-        case Self.llama3Regex: self = .llama3
-        case Self.cl100kRegex: self = .cl100k
-        default: return nil
-        }
+        guard let known = Self.all.first(where: { $0.regex == regex }) else { return nil }
+        self = known.pattern
     }
 
     /// Splits `text` into pieces, calling `body` with each piece's byte range.
@@ -41,10 +67,20 @@ enum SplitPattern: Sendable, Hashable {
                     try body(start..<end)
                     start = end
                 }
-            case .llama3, .cl100k:
+            case .llama3, .cl100k, .qwen2:
                 let wholeTrailingWhitespace = self == .cl100k
+                let maxDigits = self == .qwen2 ? 1 : 3
                 while start < text.count {
-                    let end = Self.llama3PieceEnd(text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace)
+                    let end = Self.llama3PieceEnd(
+                        text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace, maxDigits: maxDigits)
+                    try body(start..<end)
+                    start = end
+                }
+            case .o200k, .tekken:
+                let contractions = self == .o200k
+                let maxDigits = self == .o200k ? 3 : 1
+                while start < text.count {
+                    let end = Self.caseAwarePieceEnd(text, start, table, contractions: contractions, maxDigits: maxDigits)
                     try body(start..<end)
                     start = end
                 }
@@ -67,8 +103,16 @@ enum SplitPattern: Sendable, Hashable {
         )
     }
 
+    /// The major class (letter, number, whitespace, other) of the character at `i`, and its length.
     @inline(__always)
     static func classAt(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ table: UnsafeBufferPointer<UInt8>) -> (UInt8, Int) {
+        let (entry, length) = entryAt(text, i, table)
+        return (entry & UnicodeClass.majorMask, length)
+    }
+
+    /// The whole table entry (major class and flags) of the character at `i`, and its length.
+    @inline(__always)
+    static func entryAt(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ table: UnsafeBufferPointer<UInt8>) -> (UInt8, Int) {
         let b = text[i]
         if b < 0x80 { return (table[Int(b)], 1) }
         let (scalar, length) = decode(text, i)
@@ -149,7 +193,8 @@ enum SplitPattern: Sendable, Hashable {
     }
 
     static func llama3PieceEnd(
-        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>, wholeTrailingWhitespace: Bool
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>, wholeTrailingWhitespace: Bool,
+        maxDigits: Int
     ) -> Int {
         let count = text.count
         let b = text[start]
@@ -165,10 +210,10 @@ enum SplitPattern: Sendable, Hashable {
                 return skipRun(text, from: start + length + nextLength, cls: UnicodeClass.letter, table)
             }
         }
-        // \p{N}{1,3}
+        // \p{N}{1,maxDigits}
         if cls == UnicodeClass.number {
             var end = start + length
-            for _ in 0..<2 where end < count {
+            for _ in 1..<maxDigits where end < count {
                 let (c, n) = classAt(text, end, table)
                 if c != UnicodeClass.number { break }
                 end += n
@@ -187,7 +232,16 @@ enum SplitPattern: Sendable, Hashable {
             while end < count && isNewline(text[end]) { end += 1 }
             return end
         }
-        // Whitespace: \s*[\r\n]+ ends after the run's last newline; else \s+(?!\S), else \s+.
+        return whitespacePieceEnd(text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace)
+    }
+
+    /// `\s*[\r\n]+|\s+(?!\S)|\s+` from a whitespace character: the piece ends after the run's
+    /// last newline if it has one; else before its last character when a non-space follows.
+    @inline(__always)
+    static func whitespacePieceEnd(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>, wholeTrailingWhitespace: Bool
+    ) -> Int {
+        let count = text.count
         let runEnd = skipRun(text, from: start, cls: UnicodeClass.whitespace, table)
         if wholeTrailingWhitespace && runEnd == count { return runEnd }
         var lastNewline = -1
@@ -201,5 +255,89 @@ enum SplitPattern: Sendable, Hashable {
         var last = runEnd - 1
         while text[last] & 0xC0 == 0x80 { last -= 1 }
         return last > start ? last : runEnd
+    }
+
+    /// o200k and Tekken. In the regex's order of alternatives:
+    /// 1. `P?U*L+` and 2. `P?U+L*`, where P is `[^\r\n\p{L}\p{N}]`, U `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]` and
+    ///    L `[\p{Ll}\p{Lm}\p{Lo}\p{M}]` (U and L overlap, and marks are in P too, so each is tried
+    ///    with and without the optional P, as a backtracking engine would), then o200k's optional
+    ///    contraction; 3. `\p{N}{1,maxDigits}`; 4. ` ?[^\s\p{L}\p{N}]+[\r\n/]*`; 5-7. whitespace.
+    static func caseAwarePieceEnd(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ table: UnsafeBufferPointer<UInt8>, contractions: Bool,
+        maxDigits: Int
+    ) -> Int {
+        let count = text.count
+        let b = text[start]
+        let (entry, length) = entryAt(text, start, table)
+        let major = entry & UnicodeClass.majorMask
+        let takesPrefix = major != UnicodeClass.letter && major != UnicodeClass.number && !isNewline(b)
+        let starts = takesPrefix && start + length < count ? [start + length, start] : [start]
+
+        func contraction(after end: Int) -> Int {
+            guard contractions, end < count, text[end] == 0x27 else { return end }
+            return contractionEnd(text, end) ?? end
+        }
+        // 1. U*L+: greedy U*, then backtrack to the last L character if no L follows the run.
+        for s in starts {
+            var i = s
+            var lastLowerEnd = -1
+            while i < count {
+                let (e, n) = entryAt(text, i, table)
+                if e & UnicodeClass.upperFlag == 0 { break }
+                i += n
+                if e & UnicodeClass.lowerFlag != 0 { lastLowerEnd = i }
+            }
+            if i < count {
+                let (e, n) = entryAt(text, i, table)
+                if e & UnicodeClass.lowerFlag != 0 {
+                    return contraction(after: skipFlagged(text, from: i + n, flag: UnicodeClass.lowerFlag, table))
+                }
+            }
+            if lastLowerEnd >= 0 { return contraction(after: lastLowerEnd) }
+        }
+        // 2. U+L*
+        for s in starts where s < count {
+            let (e, n) = entryAt(text, s, table)
+            guard e & UnicodeClass.upperFlag != 0 else { continue }
+            let upperEnd = skipFlagged(text, from: s + n, flag: UnicodeClass.upperFlag, table)
+            return contraction(after: skipFlagged(text, from: upperEnd, flag: UnicodeClass.lowerFlag, table))
+        }
+        // 3. \p{N}{1,maxDigits}
+        if major == UnicodeClass.number {
+            var end = start + length
+            for _ in 1..<maxDigits where end < count {
+                let (c, n) = classAt(text, end, table)
+                if c != UnicodeClass.number { break }
+                end += n
+            }
+            return end
+        }
+        // 4. ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
+        var otherStart = -1
+        if b == 0x20 && start + 1 < count && classAt(text, start + 1, table).0 == UnicodeClass.other {
+            otherStart = start + 1
+        } else if major == UnicodeClass.other {
+            otherStart = start
+        }
+        if otherStart >= 0 {
+            var end = skipRun(text, from: otherStart, cls: UnicodeClass.other, table)
+            while end < count && (isNewline(text[end]) || text[end] == 0x2F) { end += 1 }
+            return end
+        }
+        return whitespacePieceEnd(text, start, table, wholeTrailingWhitespace: false)
+    }
+
+    /// Advances over characters whose table entry has `flag`.
+    @inline(__always)
+    static func skipFlagged(
+        _ text: UnsafeBufferPointer<UInt8>, from i: Int, flag: UInt8, _ table: UnsafeBufferPointer<UInt8>
+    ) -> Int {
+        var j = i
+        while j < text.count {
+            let (e, n) = entryAt(text, j, table)
+            if e & flag == 0 { break }
+            j += n
+        }
+        return j
     }
 }

@@ -2,10 +2,8 @@ import Foundation
 
 /// Reads a tiktoken rank file (`<base64 token> <rank>` per line, as `cl100k_base.tiktoken`).
 ///
-/// Ranks are both ids and merge priorities: the pair (a, b) merges with priority rank(a + b)
-/// when a + b is a token, which is tiktoken's byte-pair rule. The split pattern and special
-/// tokens are not in the file; they are tiktoken's published ones for the encoding the file name
-/// names.
+/// The split pattern and special tokens are not in the file; they are tiktoken's published ones
+/// for the encoding the file name names.
 struct TiktokenLoader {
     let path: String
 
@@ -19,6 +17,7 @@ struct TiktokenLoader {
              ("<|endofprompt|>", 100_276)]
         ),
         ("r50k_base", .gpt2, [("<|endoftext|>", 50_256)]),
+        ("o200k_base", .o200k, [("<|endoftext|>", 199_999), ("<|endofprompt|>", 200_018)]),
     ]
 
     func load() throws(TokenizerError) -> Tokenizer {
@@ -40,16 +39,36 @@ struct TiktokenLoader {
             }
             ranks.append(([UInt8](token), rank))
         }
+        let (model, ranked) = try Self.rankedModel(ranks, idOffset: 0, fail: self.fail)
+        var tokenBytes = ranked
+        var added: [AddedToken] = []
+        for (content, id) in encoding.specials {
+            added.append(AddedToken(id: id, content: content, isSpecial: true))
+            if tokenBytes.count <= Int(id) { tokenBytes.append(contentsOf: repeatElement([], count: Int(id) + 1 - tokenBytes.count)) }
+            tokenBytes[Int(id)] = Array(content.utf8)
+        }
+        return Tokenizer(path: self.path, bpe: model, preTokenizer: .split(encoding.pattern), addedTokens: added, tokenBytes: tokenBytes)
+    }
+
+    /// A byte-level BPE model from tiktoken-style ranks, where token `rank` has id `rank + idOffset`.
+    ///
+    /// Ranks are both ids and merge priorities: the pair (a, b) merges with priority rank(a + b)
+    /// when a + b is a token, which is tiktoken's byte-pair rule. A piece that is itself a token
+    /// is that token without merging, as tiktoken looks the whole piece up first.
+    static func rankedModel(
+        _ ranks: [(bytes: [UInt8], rank: Int)], idOffset: Int, fail: (String) -> TokenizerError
+    ) throws(TokenizerError) -> (BPEModel, tokenBytes: [[UInt8]]) {
         var vocabulary = ByteKeyedTable(minimumCapacity: ranks.count)
-        var tokenBytes: [[UInt8]] = []
+        var tokenBytes: [[UInt8]] = Array(repeating: [], count: idOffset)
         for (bytes, rank) in ranks {
-            vocabulary.insert(bytes, value: UInt64(rank))
-            if tokenBytes.count <= rank { tokenBytes.append(contentsOf: repeatElement([], count: rank + 1 - tokenBytes.count)) }
-            tokenBytes[rank] = bytes
+            let id = rank + idOffset
+            vocabulary.insert(bytes, value: UInt64(id))
+            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+            tokenBytes[id] = bytes
         }
         var byteTokens = [UInt32](repeating: 0, count: 256)
         for b in 0..<256 {
-            guard let id = vocabulary.find([UInt8(b)]) else { throw self.fail("the ranks lack byte 0x\(String(b, radix: 16))") }
+            guard let id = vocabulary.find([UInt8(b)]) else { throw fail("the ranks lack byte 0x\(String(b, radix: 16))") }
             byteTokens[b] = UInt32(id)
         }
         // Every way to split a token into two tokens is a merge of priority rank(token).
@@ -60,18 +79,13 @@ struct TiktokenLoader {
                     if let left = vocabulary.find(UnsafeBufferPointer(rebasing: all[..<split])),
                         let right = vocabulary.find(UnsafeBufferPointer(rebasing: all[split...]))
                     {
-                        merges.insert(left: UInt32(left), right: UInt32(right), rank: UInt32(rank), merged: UInt32(rank))
+                        merges.insert(
+                            left: UInt32(left), right: UInt32(right), rank: UInt32(rank), merged: UInt32(rank + idOffset))
                     }
                 }
             }
         }
-        var added: [AddedToken] = []
-        for (content, id) in encoding.specials {
-            added.append(AddedToken(id: id, content: content, isSpecial: true))
-            if tokenBytes.count <= Int(id) { tokenBytes.append(contentsOf: repeatElement([], count: Int(id) + 1 - tokenBytes.count)) }
-            tokenBytes[Int(id)] = Array(content.utf8)
-        }
-        let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: false)
-        return Tokenizer(path: self.path, bpe: model, preTokenizer: .split(encoding.pattern), addedTokens: added, tokenBytes: tokenBytes)
+        let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: true)
+        return (model, tokenBytes)
     }
 }

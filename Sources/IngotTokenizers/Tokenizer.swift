@@ -27,7 +27,8 @@ public struct Tokenizer: Sendable {
     /// SentencePiece-style decoding drops the space the `▁` prefix became.
     let decodeStripsLeadingSpace: Bool
 
-    /// Loads a HuggingFace `tokenizer.json`, or a tiktoken rank file (`*.tiktoken`).
+    /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`) or a Mistral
+    /// Tekken file (`tekken_*.json`).
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
         if path.hasSuffix(".tiktoken") {
             return try TiktokenLoader(path: path).load()
@@ -44,12 +45,16 @@ public struct Tokenizer: Sendable {
         } catch {
             throw TokenizerError(path: path, "not valid JSON: \(error)")
         }
+        if TekkenLoader.recognizes(json) {
+            return try TekkenLoader(path: path, json: json).load()
+        }
         return try TokenizerJSONLoader(path: path, json: json).load()
     }
 
     init(
         path: String, bpe: BPEModel? = nil, wordPiece: WordPieceModel? = nil, preTokenizer: PreTokenizer,
-        addedTokens: [AddedToken], tokenBytes: [[UInt8]], decodeStripsLeadingSpace: Bool = false
+        addedTokens: [AddedToken], tokenBytes: [[UInt8]], decodeStripsLeadingSpace: Bool = false,
+        matchesAddedTokensInText: Bool = true
     ) {
         precondition((bpe == nil) != (wordPiece == nil), "exactly one model")
         self.path = path
@@ -58,7 +63,7 @@ public struct Tokenizer: Sendable {
         self.preTokenizer = preTokenizer
         self.decodeStripsLeadingSpace = decodeStripsLeadingSpace
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
-        self.addedTokenMatcher = AddedTokenMatcher(addedTokens)
+        self.addedTokenMatcher = AddedTokenMatcher(matchesAddedTokensInText ? addedTokens : [])
         self.tokenBytes = tokenBytes
         self.vocabularySize = tokenBytes.count
     }

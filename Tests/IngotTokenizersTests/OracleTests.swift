@@ -26,6 +26,8 @@ import Testing
         .init(folder: "bert-minilm-l6-v2", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
         // tiktoken's encode_ordinary treats special-token strings as text.
         .init(folder: "cl100k_base", file: "cl100k_base.tiktoken", oracle: "oracle.jsonl", matchingAddedTokens: false),
+        // mistral-common never matches control tokens in text.
+        .init(folder: "mistral-nemo-tekken", file: "tekken_240718.json", oracle: "oracle.jsonl", matchingAddedTokens: true),
     ]
 
     static func load(_ folder: String, _ file: String) throws -> Tokenizer {
@@ -59,7 +61,20 @@ import Testing
         #expect(tokenizer.encode(tokenizer.decode([eos])) == [eos])
     }
 
-    @Test(arguments: [("gpt2", "tokenizer.json"), ("llama3-8b", "tokenizer.json"), ("mistral-7b-v0.1", "tokenizer.json"), ("cl100k_base", "cl100k_base.tiktoken")])
+    @Test func tekkenControlTokens() throws {
+        let tokenizer = try Self.load("mistral-nemo-tekken", "tekken_240718.json")
+        #expect(tokenizer.vocabularySize == 131_072)
+        #expect(tokenizer.bosTokenID == 1)
+        #expect(tokenizer.eosTokenID == 2)
+        #expect(tokenizer.padTokenID == 11)
+        #expect(tokenizer.decode([1, 3]) == "<s>[INST]")
+        #expect(tokenizer.encode("[INST]") != [3], "control tokens are plain text to mistral-common")
+    }
+
+    @Test(arguments: [
+        ("gpt2", "tokenizer.json"), ("llama3-8b", "tokenizer.json"), ("mistral-7b-v0.1", "tokenizer.json"),
+        ("cl100k_base", "cl100k_base.tiktoken"), ("mistral-nemo-tekken", "tekken_240718.json"),
+    ])
     func decodeRoundTrips(_ folder: String, _ file: String) throws {
         let tokenizer = try Self.load(folder, file)
         // Mistral's decoder, like HuggingFace's, turns U+2581 into a space and strips the one
