@@ -4,6 +4,13 @@ public struct AddedToken: Sendable, Hashable {
     public let content: String
     /// Special tokens are control tokens (BOS, EOS, PAD); others are ordinary vocabulary.
     public let isSpecial: Bool
+    /// Also takes the whitespace before it (`lstrip`) or after it (`rstrip`).
+    public var stripsLeft = false
+    public var stripsRight = false
+    /// Matches only as a whole word (no word character touching either side).
+    public var isSingleWord = false
+    /// Matched in the normalized text rather than the raw text.
+    public var matchesNormalizedText = false
 
     public init(id: UInt32, content: String, isSpecial: Bool) {
         self.id = id
@@ -12,53 +19,122 @@ public struct AddedToken: Sendable, Hashable {
     }
 }
 
-/// Finds added tokens in text: at each position, the longest token that starts there, scanning
-/// left to right (HuggingFace's leftmost-longest matching).
+/// Finds added tokens in text exactly as HuggingFace's `AddedVocabulary` does: leftmost-longest
+/// matches; a single-word token that touches a word is not a match, and neither is a special
+/// token while special tokens are being split (in both cases the scan resumes after it);
+/// `lstrip`/`rstrip` widen a match over neighbouring whitespace.
 struct AddedTokenMatcher: Sendable {
     /// Tokens grouped by first byte, longest first.
-    private let byFirstByte: [[(bytes: [UInt8], id: UInt32)]]
+    private let byFirstByte: [[Entry]]
     let isEmpty: Bool
 
+    private struct Entry: Sendable {
+        let bytes: [UInt8]
+        let token: AddedToken
+    }
+
     init(_ tokens: [AddedToken]) {
-        var groups = [[(bytes: [UInt8], id: UInt32)]](repeating: [], count: 256)
+        var groups = [[Entry]](repeating: [], count: 256)
         for token in tokens where !token.content.isEmpty {
             let bytes = Array(token.content.utf8)
-            groups[Int(bytes[0])].append((bytes, token.id))
+            groups[Int(bytes[0])].append(Entry(bytes: bytes, token: token))
         }
         for i in groups.indices { groups[i].sort { $0.bytes.count > $1.bytes.count } }
         self.byFirstByte = groups
-        self.isEmpty = tokens.isEmpty
+        self.isEmpty = !groups.contains { !$0.isEmpty }
     }
 
-    /// Splits `text` into runs of plain text and added tokens, in order.
+    /// The longest token starting at `i`, if any.
+    @inline(__always)
+    private func longest(at i: Int, in text: UnsafeBufferPointer<UInt8>) -> Entry? {
+        let candidates = self.byFirstByte[Int(text[i])]
+        guard !candidates.isEmpty else { return nil }
+        for candidate in candidates where candidate.bytes.count <= text.count - i {
+            var same = true
+            for k in 1..<candidate.bytes.count where text[i + k] != candidate.bytes[k] {
+                same = false
+                break
+            }
+            if same { return candidate }
+        }
+        return nil
+    }
+
+    /// Splits `text` into runs of plain text (byte ranges) and added tokens, in order.
     @inline(__always)
     func split(
         _ text: UnsafeBufferPointer<UInt8>,
-        plain: (UnsafeBufferPointer<UInt8>) -> Void,
+        skippingSpecial: Bool,
+        plain: (Range<Int>) -> Void,
         token: (UInt32) -> Void
     ) {
         var runStart = 0
         var i = 0
-        outer: while i < text.count {
-            let candidates = self.byFirstByte[Int(text[i])]
-            if !candidates.isEmpty {
-                for candidate in candidates where candidate.bytes.count <= text.count - i {
-                    var same = true
-                    for k in 1..<candidate.bytes.count where text[i + k] != candidate.bytes[k] {
-                        same = false
-                        break
-                    }
-                    if same {
-                        if i > runStart { plain(UnsafeBufferPointer(rebasing: text[runStart..<i])) }
-                        token(candidate.id)
-                        i += candidate.bytes.count
-                        runStart = i
-                        continue outer
-                    }
-                }
+        while i < text.count {
+            guard let entry = self.longest(at: i, in: text) else {
+                i += 1
+                continue
             }
-            i += 1
+            var start = i
+            var stop = i + entry.bytes.count
+            i = stop
+            let t = entry.token
+            if skippingSpecial && t.isSpecial { continue }
+            if t.isSingleWord && (UTF8Scan.endsWithWordCharacter(text, before: start) || UTF8Scan.startsWithWordCharacter(text, at: stop)) {
+                continue
+            }
+            if t.stripsLeft { start = max(UTF8Scan.whitespaceRunStart(text, before: start), runStart) }
+            if t.stripsRight { stop = UTF8Scan.whitespaceRunEnd(text, from: stop) }
+            if start > runStart { plain(runStart..<start) }
+            token(t.id)
+            runStart = stop
+            i = stop
         }
-        if runStart < text.count { plain(UnsafeBufferPointer(rebasing: text[runStart..<text.count])) }
+        if runStart < text.count { plain(runStart..<text.count) }
+    }
+}
+
+/// Character tests near a position in UTF-8 text (valid UTF-8 assumed).
+enum UTF8Scan {
+    /// The scalar ending just before `end`, and where it starts.
+    static func scalar(before end: Int, in text: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar, Int)? {
+        guard end > 0 else { return nil }
+        var start = end - 1
+        while start > 0 && text[start] & 0xC0 == 0x80 { start -= 1 }
+        let (value, _) = SplitPattern.decode(text, start)
+        return Unicode.Scalar(value).map { ($0, start) }
+    }
+
+    static func scalar(at i: Int, in text: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar, Int)? {
+        guard i < text.count else { return nil }
+        let (value, length) = SplitPattern.decode(text, i)
+        return Unicode.Scalar(value).map { ($0, length) }
+    }
+
+    /// Rust's `char::is_alphanumeric() || c == '_'`.
+    static func isWordCharacter(_ s: Unicode.Scalar) -> Bool {
+        s == "_" || s.properties.isAlphabetic || PreTokenizerStep.isNumeric(s)
+    }
+
+    static func endsWithWordCharacter(_ text: UnsafeBufferPointer<UInt8>, before end: Int) -> Bool {
+        scalar(before: end, in: text).map { isWordCharacter($0.0) } ?? false
+    }
+
+    static func startsWithWordCharacter(_ text: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        scalar(at: i, in: text).map { isWordCharacter($0.0) } ?? false
+    }
+
+    /// Start of the whitespace run that ends at `end`.
+    static func whitespaceRunStart(_ text: UnsafeBufferPointer<UInt8>, before end: Int) -> Int {
+        var position = end
+        while let (s, start) = scalar(before: position, in: text), s.properties.isWhitespace { position = start }
+        return position
+    }
+
+    /// End of the whitespace run that starts at `i`.
+    static func whitespaceRunEnd(_ text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var position = i
+        while let (s, length) = scalar(at: position, in: text), s.properties.isWhitespace { position += length }
+        return position
     }
 }

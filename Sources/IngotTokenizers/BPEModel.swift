@@ -14,9 +14,6 @@ struct BPEModel: Sendable {
     /// Token id for each single byte (byte-level alphabets only).
     let byteTokens: [UInt32]
     var alphabet: Alphabet = .bytes
-    /// Metaspace text may be cut into words before merging (no token has U+2581 after another
-    /// character, so no merge crosses a word start).
-    var wordsAreIndependent = false
 
     var isByteLevel: Bool {
         if case .bytes = self.alphabet { return true }
@@ -26,7 +23,7 @@ struct BPEModel: Sendable {
     let vocabulary: ByteKeyedTable
     let merges: MergeTable
     /// With `ignore_merges`, a piece that is itself a vocabulary entry is emitted as is.
-    let ignoreMerges: Bool
+    var ignoreMerges: Bool
 
     /// Pieces up to this many bytes are merged with a simple scan; longer ones with a heap, so a
     /// pathological 100 MB piece still costs O(n log n).

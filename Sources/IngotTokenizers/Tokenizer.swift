@@ -1,14 +1,19 @@
 import Foundation
 import IngotJSON
 
-/// A tokenizer loaded from a HuggingFace `tokenizer.json`, giving exactly the ids of the
-/// reference library.
+/// A tokenizer that gives exactly the ids of the reference library for its file: HuggingFace
+/// `tokenizer.json` (BPE, WordPiece, Unigram), tiktoken rank files, Mistral Tekken files and
+/// SentencePiece `.model` files. Any component Ingot does not implement is rejected at load
+/// time, by name.
 ///
-/// Supported today: byte-level BPE with the GPT-2 split pattern (GPT-2, RoBERTa-style), with
-/// added tokens. Any other component is rejected at load time with its name.
+/// Encoding follows HuggingFace's order: added tokens are cut out of the raw text, each run in
+/// between is normalized (and searched for added tokens that match normalized text),
+/// pre-tokenized into pieces, and each piece goes through the model. Common configurations
+/// (byte-level BPE with a known split pattern, SentencePiece-style Metaspace BPE, BERT) have
+/// fused fast paths; the rest runs through the general normalizer and pre-tokenizer steps.
 ///
-/// The value is immutable and `Sendable`; per-thread state (the piece cache) lives in an
-/// ``Encoder``, which each worker makes for itself.
+/// The value is immutable and `Sendable`; per-thread state (the piece cache, scratch buffers)
+/// lives in an ``Encoder``, which each worker makes for itself.
 public struct Tokenizer: Sendable {
     /// Where the tokenizer was loaded from.
     public let path: String
@@ -17,18 +22,24 @@ public struct Tokenizer: Sendable {
     /// Added tokens, in id order.
     public let addedTokens: [AddedToken]
 
-    /// The model: BPE (with a split or Metaspace pre-tokenizer) or WordPiece (with `.bert`).
-    let bpe: BPEModel?
-    let wordPiece: WordPieceModel?
+    let model: TokenModel
+    let normalizer: Normalizer?
     let preTokenizer: PreTokenizer
-    let addedTokenMatcher: AddedTokenMatcher
+    /// What `add_special_tokens` adds (BOS/EOS/CLS/SEP templates), applied in order.
+    var postProcessor: [[TemplateItem]] = []
+    /// Added tokens matched in the raw text, and those matched after normalization.
+    let rawTokenMatcher: AddedTokenMatcher
+    let normalizedTokenMatcher: AddedTokenMatcher
     /// Bytes of every token id (empty for unused ids), for decoding.
     let tokenBytes: [[UInt8]]
     /// SentencePiece-style decoding drops the space the `▁` prefix became.
-    let decodeStripsLeadingSpace: Bool
+    var decodeStripsLeadingSpace = false
+    /// U+2581-escaped pieces may be cut before each U+2581 that follows another character
+    /// (no vocabulary entry has U+2581 after another character, so no merge crosses a cut).
+    var wordsAreIndependent = false
 
-    /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`) or a Mistral
-    /// Tekken file (`tekken_*.json`).
+    /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`), a Mistral
+    /// Tekken file (`tekken_*.json`) or a SentencePiece model (`*.model`, a protobuf).
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
         if path.hasSuffix(".tiktoken") {
             return try TiktokenLoader(path: path).load()
@@ -39,11 +50,18 @@ public struct Tokenizer: Sendable {
         } catch {
             throw TokenizerError(path: path, "cannot read the file: \(error.localizedDescription)")
         }
+        // JSON starts with '{' (after optional whitespace); a protobuf ModelProto starts with
+        // field 1 (a piece), tag byte 0x0A.
+        if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "{"),
+            data.first == 0x0A
+        {
+            return try SentencePieceLoader(path: path).load()
+        }
         let json: JSONValue
         do {
             json = try JSONValue.parse(data)
         } catch {
-            throw TokenizerError(path: path, "not valid JSON: \(error)")
+            throw TokenizerError(path: path, "not valid JSON (nor a SentencePiece model): \(error)")
         }
         if TekkenLoader.recognizes(json) {
             return try TekkenLoader(path: path, json: json).load()
@@ -52,27 +70,41 @@ public struct Tokenizer: Sendable {
     }
 
     init(
-        path: String, bpe: BPEModel? = nil, wordPiece: WordPieceModel? = nil, preTokenizer: PreTokenizer,
-        addedTokens: [AddedToken], tokenBytes: [[UInt8]], decodeStripsLeadingSpace: Bool = false,
-        matchesAddedTokensInText: Bool = true
+        path: String, model: TokenModel, normalizer: Normalizer? = nil, preTokenizer: PreTokenizer,
+        addedTokens: [AddedToken], tokenBytes: [[UInt8]], matchesAddedTokensInText: Bool = true
     ) {
-        precondition((bpe == nil) != (wordPiece == nil), "exactly one model")
         self.path = path
-        self.bpe = bpe
-        self.wordPiece = wordPiece
+        self.model = model
+        self.normalizer = normalizer
         self.preTokenizer = preTokenizer
-        self.decodeStripsLeadingSpace = decodeStripsLeadingSpace
         self.addedTokens = addedTokens.sorted { $0.id < $1.id }
-        self.addedTokenMatcher = AddedTokenMatcher(matchesAddedTokensInText ? addedTokens : [])
+        let matchable = matchesAddedTokensInText ? addedTokens : []
+        self.rawTokenMatcher = AddedTokenMatcher(matchable.filter { !$0.matchesNormalizedText })
+        self.normalizedTokenMatcher = AddedTokenMatcher(matchable.filter { $0.matchesNormalizedText })
         self.tokenBytes = tokenBytes
         self.vocabularySize = tokenBytes.count
+    }
+
+    /// Byte-level BPE convenience (tiktoken, Tekken, GPT-2 style files).
+    init(
+        path: String, bpe: BPEModel, preTokenizer: PreTokenizer, addedTokens: [AddedToken], tokenBytes: [[UInt8]],
+        matchesAddedTokensInText: Bool = true
+    ) {
+        self.init(
+            path: path, model: .bpe(bpe), preTokenizer: preTokenizer, addedTokens: addedTokens, tokenBytes: tokenBytes,
+            matchesAddedTokensInText: matchesAddedTokensInText)
     }
 
     /// The id of an added or vocabulary token given by its text.
     public func tokenID(_ text: String) -> UInt32? {
         if let added = self.addedTokens.first(where: { $0.content == text }) { return added.id }
-        let table = self.bpe?.vocabulary ?? self.wordPiece!.initial
-        return table.find(Array(text.utf8)).map { UInt32(truncatingIfNeeded: $0) }
+        let bytes = Array(text.utf8)
+        switch self.model {
+        case .bpe(let bpe): return bpe.vocabulary.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
+        case .wordPiece(let wordPiece): return wordPiece.initial.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
+        case .unigram(let unigram): return unigram.vocabulary.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
+        case .sentencePieceBPE(let bpe): return bpe.pieces.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
+        }
     }
 
     /// The end-of-sequence token, found among the special added tokens by its conventional name.
@@ -97,13 +129,20 @@ public struct Tokenizer: Sendable {
         return nil
     }
 
+    /// Whether ``Encoder/addsSpecialTokens`` changes anything (the file has a post-processor
+    /// that adds tokens).
+    public var hasSpecialTokenTemplate: Bool {
+        self.postProcessor.contains { $0.contains { if case .special = $0 { true } else { false } } }
+    }
+
     /// Makes an encoder: the mutable, per-worker half of the tokenizer.
     public func makeEncoder() -> Encoder { Encoder(self) }
 
     /// Encodes a string with a throwaway encoder (convenient; workers keep an ``Encoder``).
-    public func encode(_ text: String, matchingAddedTokens: Bool = true) -> [UInt32] {
+    public func encode(_ text: String, matchingAddedTokens: Bool = true, addingSpecialTokens: Bool = false) -> [UInt32] {
         var encoder = self.makeEncoder()
         encoder.matchesAddedTokens = matchingAddedTokens
+        encoder.addsSpecialTokens = addingSpecialTokens
         var ids: [UInt32] = []
         let bytes = Array(text.utf8)
         bytes.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
@@ -112,12 +151,7 @@ public struct Tokenizer: Sendable {
 
     /// The text of `ids`; bytes that do not form valid UTF-8 become U+FFFD.
     public func decode(_ ids: some Sequence<UInt32>) -> String {
-        var bytes: [UInt8] = []
-        for id in ids where Int(id) < self.tokenBytes.count {
-            bytes += self.tokenBytes[Int(id)]
-        }
-        if self.decodeStripsLeadingSpace && bytes.first == 0x20 { bytes.removeFirst() }
-        if self.wordPiece != nil {
+        if case .wordPiece = self.model {
             // WordPiece: words joined by spaces, `##` pieces glued to the previous one.
             var text = ""
             for id in ids where Int(id) < self.tokenBytes.count {
@@ -126,139 +160,43 @@ public struct Tokenizer: Sendable {
             }
             return text
         }
+        var bytes: [UInt8] = []
+        for id in ids where Int(id) < self.tokenBytes.count {
+            bytes += self.tokenBytes[Int(id)]
+        }
+        if self.decodeStripsLeadingSpace && bytes.first == 0x20 { bytes.removeFirst() }
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Encodes text with a cache of recently seen pieces.
-    public struct Encoder: Sendable {
-        public let tokenizer: Tokenizer
-        /// Whether added-token strings in the text (`<|endoftext|>`) become their ids, as
-        /// HuggingFace does by default; when false they are tokenized as plain text.
-        public var matchesAddedTokens = true
-
-        private var cache = ByteKeyedTable(minimumCapacity: 1 << 14)
-        private var cachedIDs: [UInt32] = []
-        private var scratch: [UInt32] = []
-        private static let cacheLimit = 1 << 18
-        private static let cacheablePieceLength = 64
-
-        init(_ tokenizer: Tokenizer) {
-            self.tokenizer = tokenizer
-        }
-
-        /// Appends the ids of `text` (valid UTF-8) to `ids`. Adds no BOS/EOS.
-        public mutating func encode(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            // Local copies: the closures below mutate self, which must not overlap a read of it.
-            let matcher = self.tokenizer.addedTokenMatcher
-            if self.matchesAddedTokens && !matcher.isEmpty {
-                matcher.split(
-                    text,
-                    plain: { self.encodeSegment($0, atStart: $0.baseAddress == text.baseAddress, into: &ids) },
-                    token: { ids.append($0) })
-            } else {
-                self.encodeSegment(text, atStart: true, into: &ids)
-            }
-        }
-
-        /// Encodes one run of text between added tokens; `atStart` when it begins the input.
-        private mutating func encodeSegment(_ text: UnsafeBufferPointer<UInt8>, atStart: Bool, into ids: inout [UInt32]) {
-            switch self.tokenizer.preTokenizer {
-            case .split:
-                self.encodePlain(text, into: &ids)
-            case .bert(let bert):
-                guard let model = self.tokenizer.wordPiece else { return }
-                bert.words(text) { model.encode(word: $0, into: &ids) }
-            case .metaspace(let prepend):
-                // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
-                // segment is then a single piece (Metaspace with split: false).
-                let bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
-                guard !bytes.isEmpty else { return }
-                if self.tokenizer.bpe!.wordsAreIndependent {
-                    bytes.withUnsafeBufferPointer { self.encodeMetaspaceWords($0, into: &ids) }
-                } else {
-                    let model = self.tokenizer.bpe!
-                    bytes.withUnsafeBufferPointer { model.encode(piece: $0, into: &ids, scratch: &self.scratch) }
-                }
-            }
-        }
-
-        static func metaspaceBuffer(_ text: UnsafeBufferPointer<UInt8>, prepend: Bool) -> [UInt8] {
-            var bytes: [UInt8] = []
-            guard !text.isEmpty else { return bytes }
-            bytes.reserveCapacity(text.count + 3)
-            let startsWithMarker = text[0] == 0x20 || (text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81)
-            if prepend && !startsWithMarker { bytes += [0xE2, 0x96, 0x81] }
-            for b in text {
-                if b == 0x20 { bytes += [0xE2, 0x96, 0x81] } else { bytes.append(b) }
-            }
-            return bytes
-        }
-
-        private mutating func encodePlain(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            guard case .split(let pattern) = self.tokenizer.preTokenizer else { return }
-            pattern.split(text) { range in
-                self.encodeCached(UnsafeBufferPointer(rebasing: text[range]), into: &ids)
-            }
-        }
-
-        /// Encodes one piece through the cache of recently seen pieces.
-        @inline(__always)
-        private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            let model = self.tokenizer.bpe!
-            guard piece.count <= Self.cacheablePieceLength, piece.count > 1 || !model.isByteLevel else {
-                model.encode(piece: piece, into: &ids, scratch: &self.scratch)
-                return
-            }
-            if let packed = self.cache.find(piece) {
-                let start = Int(packed >> 32)
-                let count = Int(packed & 0xFFFF_FFFF)
-                ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
-                return
-            }
-            let before = ids.count
-            model.encode(piece: piece, into: &ids, scratch: &self.scratch)
-            if self.cache.count >= Self.cacheLimit {
-                self.cache.removeAll()
-                self.cachedIDs.removeAll(keepingCapacity: true)
-            }
-            let start = self.cachedIDs.count
-            self.cachedIDs.append(contentsOf: ids[before...])
-            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
-        }
-
-        /// Metaspace text as independent words: cut before every U+2581 that follows another
-        /// character. Exact only when no vocabulary token has U+2581 after another character (no
-        /// merge can then cross the cut); the loader checks that, else the text stays one piece.
-        private mutating func encodeMetaspaceWords(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
-            var start = 0
-            var i = 1
-            var previousIsMarker = text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81
-            if previousIsMarker { i = 3 }
-            while i < text.count {
-                let isMarker = i + 2 < text.count && text[i] == 0xE2 && text[i + 1] == 0x96 && text[i + 2] == 0x81
-                if isMarker && !previousIsMarker && i > start {
-                    self.encodeCached(UnsafeBufferPointer(rebasing: text[start..<i]), into: &ids)
-                    start = i
-                }
-                previousIsMarker = isMarker
-                i += isMarker ? 3 : 1
-                // Skip continuation bytes of a multi-byte character in one step.
-                while !isMarker && i < text.count && text[i] & 0xC0 == 0x80 { i += 1 }
-            }
-            if start < text.count { self.encodeCached(UnsafeBufferPointer(rebasing: text[start...]), into: &ids) }
-        }
     }
 }
 
+/// The model that turns a pre-tokenized piece into ids.
+enum TokenModel: Sendable {
+    case bpe(BPEModel)
+    case wordPiece(WordPieceModel)
+    case unigram(UnigramModel)
+    case sentencePieceBPE(SentencePieceBPE)
+}
+
 /// How text is cut into pieces before the model runs.
-enum PreTokenizer: Sendable, Hashable {
-    /// A split pattern, then byte-level BPE on each piece.
+enum PreTokenizer: Sendable {
+    /// A split pattern with a scanner, then byte-level BPE on each piece.
     case split(SplitPattern)
-    /// SentencePiece's convention: spaces become U+2581, one is prepended per the scheme, and the
-    /// text is one piece.
+    /// SentencePiece's convention in `tokenizer.json`: spaces become U+2581, one is prepended
+    /// per the scheme, and the text is one piece (Metaspace with `split: false`).
     case metaspace(prepend: PrependScheme)
-    /// BERT's normalizer and pre-tokenizer, for WordPiece.
+    /// BERT's normalizer and pre-tokenizer, fused, for WordPiece.
     case bert(BertText)
+    /// A SentencePiece `.model`'s normalization; the text is one piece (cut into words when
+    /// ``Tokenizer/wordsAreIndependent``).
+    case sentencePiece(SentencePieceNormalizer)
+    /// Any sequence of HuggingFace pre-tokenizers (none: the text is one piece).
+    case general([PreTokenizerStep])
 
     enum PrependScheme: Sendable, Hashable { case always, first, never }
+}
+
+/// One element of a post-processor template: the encoded text, or fixed special-token ids.
+enum TemplateItem: Sendable, Equatable {
+    case sequence
+    case special([UInt32])
 }

@@ -1,7 +1,8 @@
+import Foundation
 import IngotJSON
 
-/// Reads the HuggingFace `tokenizer.json` schema into a ``Tokenizer``, rejecting by name every
-/// component it does not implement.
+/// Reads the HuggingFace `tokenizer.json` schema (current and 2020-era) into a ``Tokenizer``,
+/// rejecting by name every component it does not implement.
 struct TokenizerJSONLoader {
     let path: String
     let json: JSONValue
@@ -10,30 +11,98 @@ struct TokenizerJSONLoader {
 
     func load() throws(TokenizerError) -> Tokenizer {
         guard case .object = self.json else { throw self.fail("top level is not a JSON object") }
-        if self.json["model"]?["type"]?.stringValue == "WordPiece" {
-            return try self.loadWordPiece()
+        guard let modelJSON = self.json["model"], case .object = modelJSON else { throw self.fail("missing 'model'") }
+        var normalizer = try self.normalizer(self.json["normalizer"])
+        let steps = try self.preTokenizerSteps(self.json["pre_tokenizer"])
+        let byteLevel = steps.contains { if case .byteLevel = $0 { true } else { false } }
+
+        var tokenBytes: [[UInt8]] = []
+        let model = try self.model(modelJSON, byteLevel: byteLevel, tokenBytes: &tokenBytes)
+        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
+
+        // Fused fast paths for the common configurations; everything else runs the steps.
+        var preTokenizer = PreTokenizer.general(steps)
+        switch (model, steps.count == 1 ? steps[0] : nil, steps.count == 2 ? (steps[0], steps[1]) : nil) {
+        case (.bpe, .byteLevel(false, true)?, _) where normalizer == nil:
+            preTokenizer = .split(.gpt2)
+        case (.bpe, _, (.split(.scanner(let pattern), .isolated, false), .byteLevel(false, false))?) where normalizer == nil:
+            preTokenizer = .split(pattern)
+        case (.bpe(let bpe), .metaspace(let replacement, let prepend, false)?, _)
+        where normalizer == nil && replacement == Self.marker && !bpe.isByteLevel:
+            preTokenizer = .metaspace(prepend: prepend)
+        case (.wordPiece, .bert?, _):
+            if case .bert(let bert)? = normalizer, !added.contains(where: \.matchesNormalizedText) {
+                preTokenizer = .bert(bert)
+                normalizer = nil
+            }
+        default:
+            break
         }
-        try self.checkNormalizer()
-        let preTokenizer = try self.preTokenizer()
-        // Byte-level vocabularies spell bytes as printable characters; SentencePiece ones are plain
-        // UTF-8 with U+2581 for spaces and <0xXX> pieces for byte fallback.
-        let byteLevel: Bool
-        if case .split = preTokenizer { byteLevel = true } else { byteLevel = false }
-        guard let model = self.json["model"], case .object = model else { throw self.fail("missing 'model'") }
-        let type = model["type"]?.stringValue ?? "BPE"
-        guard type == "BPE" else { throw self.fail("model type '\(type)' is not supported yet (supported: BPE)") }
+
+        var tokenizer = Tokenizer(
+            path: self.path, model: model, normalizer: normalizer, preTokenizer: preTokenizer, addedTokens: added,
+            tokenBytes: tokenBytes)
+        tokenizer.postProcessor = try self.postProcessor(self.json["post_processor"], tokenizer: tokenizer)
+        tokenizer.decodeStripsLeadingSpace = self.decoderStripsLeadingSpace(self.json["decoder"])
+        // Cutting escaped text into words is exact when no entry has U+2581 after another
+        // character; it only matters for models that see U+2581 (not byte-level, not WordPiece).
+        switch model {
+        case .bpe(let bpe) where !bpe.isByteLevel:
+            tokenizer.wordsAreIndependent = Self.hasMarkerPiece(bpe.vocabulary, tokenBytes: tokenBytes, model: modelJSON)
+        case .unigram:
+            tokenizer.wordsAreIndependent = Self.hasMarkerPiece(nil, tokenBytes: tokenBytes, model: modelJSON)
+        default:
+            break
+        }
+        return tokenizer
+    }
+
+    static let marker: [UInt8] = [0xE2, 0x96, 0x81]
+
+    /// True when the vocabulary has "▁" and no entry with U+2581 after another character.
+    private static func hasMarkerPiece(_ vocabulary: ByteKeyedTable?, tokenBytes: [[UInt8]], model: JSONValue) -> Bool {
+        var names: [String] = []
+        if let members = model["vocab"]?.objectValue {
+            names = members.map(\.key)
+        } else if let entries = model["vocab"]?.arrayValue {
+            names = entries.compactMap { $0.arrayValue?.first?.stringValue }
+        }
+        guard names.contains("\u{2581}") else { return false }
+        return !names.contains { SentencePieceLoader.hasMarkerAfterCharacter(Array($0.utf8)) }
+    }
+
+    // MARK: Models
+
+    private func model(_ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> TokenModel {
+        // The 2020-era schema has no "type": tell the models apart by their fields.
+        let type =
+            model["type"]?.stringValue
+            ?? (model["merges"] != nil
+                ? "BPE" : model["vocab"]?.arrayValue != nil ? "Unigram" : model["max_input_chars_per_word"] != nil ? "WordPiece" : "?")
+        switch type {
+        case "BPE": return .bpe(try self.bpe(model, byteLevel: byteLevel, tokenBytes: &tokenBytes))
+        case "WordPiece": return .wordPiece(try self.wordPiece(model, tokenBytes: &tokenBytes))
+        case "Unigram": return .unigram(try self.unigram(model, tokenBytes: &tokenBytes))
+        default: throw self.fail("model type '\(type)' is not supported (supported: BPE, WordPiece, Unigram)")
+        }
+    }
+
+    private static func record(_ bytes: [UInt8], id: Int, in tokenBytes: inout [[UInt8]]) {
+        if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+        tokenBytes[id] = bytes
+    }
+
+    private func bpe(_ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> BPEModel {
         if let dropout = model["dropout"], !dropout.isNull { throw self.fail("BPE dropout is not supported") }
         let byteFallback = model["byte_fallback"]?.boolValue ?? false
         if byteFallback && byteLevel {
             throw self.fail("BPE byte_fallback with a byte-level pre-tokenizer is not supported")
         }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
-            if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported yet") }
+            if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported") }
         }
-
         guard let vocabMembers = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
         var vocabulary = ByteKeyedTable(minimumCapacity: vocabMembers.count)
-        var tokenBytes: [[UInt8]] = []
         for (token, idValue) in vocabMembers {
             guard let id = idValue.intValue, id >= 0, id < 1 << 31 else {
                 throw self.fail("vocabulary entry '\(token)' has an invalid id")
@@ -42,8 +111,7 @@ struct TokenizerJSONLoader {
                 throw self.fail("vocabulary entry '\(token)' is not byte-level encoded")
             }
             vocabulary.insert(bytes, value: UInt64(id))
-            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-            tokenBytes[id] = bytes
+            Self.record(bytes, id: id, in: &tokenBytes)
         }
 
         var byteTokens = [UInt32](repeating: 0, count: 256)
@@ -90,47 +158,35 @@ struct TokenizerJSONLoader {
             merges.insert(left: UInt32(leftID), right: UInt32(rightID), rank: UInt32(rank), merged: UInt32(mergedID))
         }
 
-        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
-
         var bpe = BPEModel(
-            byteTokens: byteTokens, vocabulary: vocabulary, merges: merges,
-            ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
+            byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
         if !byteLevel {
-            var fallback: [UInt32]?
-            if byteFallback {
-                var ids = [UInt32](repeating: 0, count: 256)
-                for b in 0..<256 {
-                    let name = "<0x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) + ">"
-                    guard let id = vocabulary.find(Array(name.utf8)) else { throw self.fail("byte_fallback needs the token \(name)") }
-                    ids[b] = UInt32(id)
-                    tokenBytes[Int(id)] = [UInt8(b)]  // decodes to the byte itself
-                }
-                fallback = ids
-            }
+            let fallback = byteFallback ? try self.byteFallbackIDs(vocabulary, tokenBytes: &tokenBytes) : nil
             let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.find(Array($0.utf8)) }.map { UInt32($0) }
             bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
-            bpe.wordsAreIndependent = !vocabMembers.contains { Self.hasMarkerAfterCharacter($0.key) }
-            // Decoding: U+2581 is a space again.
-            for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !(fallback?.contains(UInt32(i)) ?? false) {
-                tokenBytes[i] = Self.replacingMetaspace(tokenBytes[i])
-            }
+            Self.unescapeMarkers(&tokenBytes, except: fallback)
         }
-        return Tokenizer(
-            path: self.path, bpe: bpe, preTokenizer: preTokenizer, addedTokens: added, tokenBytes: tokenBytes,
-            decodeStripsLeadingSpace: !byteLevel)
+        return bpe
     }
 
-    /// Whether a SentencePiece piece has U+2581 after some other character ("a▁b").
-    private static func hasMarkerAfterCharacter(_ token: String) -> Bool {
-        var previousIsOther = false
-        for scalar in token.unicodeScalars {
-            if scalar == "\u{2581}" {
-                if previousIsOther { return true }
-            } else {
-                previousIsOther = true
-            }
+    /// The `<0xXX>` tokens, which decode to their byte.
+    private func byteFallbackIDs(_ vocabulary: ByteKeyedTable, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> [UInt32] {
+        var ids = [UInt32](repeating: 0, count: 256)
+        for b in 0..<256 {
+            let name = "<0x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) + ">"
+            guard let id = vocabulary.find(Array(name.utf8)) else { throw self.fail("byte_fallback needs the token \(name)") }
+            ids[b] = UInt32(id)
+            tokenBytes[Int(id)] = [UInt8(b)]
         }
-        return false
+        return ids
+    }
+
+    /// Decoding: U+2581 is a space again.
+    private static func unescapeMarkers(_ tokenBytes: inout [[UInt8]], except fallback: [UInt32]?) {
+        let skip = Set(fallback ?? [])
+        for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !skip.contains(UInt32(i)) {
+            tokenBytes[i] = SentencePieceLoader.unescaped(tokenBytes[i])
+        }
     }
 
     private static func append(_ token: String, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
@@ -139,82 +195,159 @@ struct TokenizerJSONLoader {
         return true
     }
 
-    private static func replacingMetaspace(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = 0
-        while i < bytes.count {
-            if i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x96 && bytes[i + 2] == 0x81 {
-                out.append(0x20)
-                i += 3
-            } else {
-                out.append(bytes[i])
-                i += 1
+    private func wordPiece(_ model: JSONValue, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> WordPieceModel {
+        let prefix = Array((model["continuing_subword_prefix"]?.stringValue ?? "##").utf8)
+        guard let vocab = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
+        var initial = ByteKeyedTable(minimumCapacity: vocab.count)
+        var continuation = ByteKeyedTable(minimumCapacity: vocab.count)
+        for (token, idValue) in vocab {
+            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
+            let bytes = Array(token.utf8)
+            initial.insert(bytes, value: UInt64(id))
+            if bytes.count > prefix.count && bytes.starts(with: prefix) {
+                continuation.insert(Array(bytes[prefix.count...]), value: UInt64(id))
             }
+            Self.record(bytes, id: id, in: &tokenBytes)
         }
-        return out
+        let unknownName = model["unk_token"]?.stringValue ?? "[UNK]"
+        guard let unknown = initial.find(Array(unknownName.utf8)) else { throw self.fail("unknown token '\(unknownName)' is not in the vocabulary") }
+        return WordPieceModel(
+            initial: initial, continuation: continuation, unknown: UInt32(unknown),
+            maxCharacters: model["max_input_chars_per_word"]?.intValue ?? 100)
     }
 
-    private func checkNormalizer() throws(TokenizerError) {
-        guard let normalizer = self.json["normalizer"], !normalizer.isNull else { return }
-        let type = normalizer["type"]?.stringValue ?? "?"
-        throw self.fail("normalizer '\(type)' is not supported yet")
+    private func unigram(_ model: JSONValue, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> UnigramModel {
+        guard let entries = model["vocab"]?.arrayValue else { throw self.fail("Unigram model.vocab is not an array") }
+        var vocabulary = ByteKeyedTable(minimumCapacity: entries.count)
+        var trie = PrefixTrie(minimumCapacity: entries.count * 4)
+        var scores: [Double] = []
+        scores.reserveCapacity(entries.count)
+        for (id, entry) in entries.enumerated() {
+            guard let pair = entry.arrayValue, pair.count == 2, let piece = pair[0].stringValue, let score = pair[1].doubleValue else {
+                throw self.fail("Unigram vocab entry \(id) is not [piece, score]")
+            }
+            let bytes = Array(piece.utf8)
+            if vocabulary.find(bytes) == nil { vocabulary.insert(bytes, value: UInt64(id)) }
+            trie.insert(bytes, value: Int32(id))
+            scores.append(score)
+            Self.record(bytes, id: id, in: &tokenBytes)
+        }
+        guard let unknown = model["unk_id"]?.intValue, unknown >= 0, unknown < entries.count else {
+            throw self.fail("Unigram without a valid unk_id is not supported")
+        }
+        let byteFallback = model["byte_fallback"]?.boolValue ?? false
+        let fallback = byteFallback ? try self.byteFallbackIDs(vocabulary, tokenBytes: &tokenBytes) : nil
+        Self.unescapeMarkers(&tokenBytes, except: fallback)
+        return UnigramModel(
+            trie: trie, scores: scores, vocabulary: vocabulary, unknown: UInt32(unknown), fuseUnknown: true, byteFallback: fallback)
     }
 
-    private func preTokenizer() throws(TokenizerError) -> PreTokenizer {
-        guard let pre = self.json["pre_tokenizer"], !pre.isNull else {
-            throw self.fail("a byte-level BPE without a pre_tokenizer is not supported yet")
-        }
-        let type = pre["type"]?.stringValue ?? "?"
+    // MARK: Normalizers
+
+    private func normalizer(_ value: JSONValue?) throws(TokenizerError) -> Normalizer? {
+        guard let value, !value.isNull else { return nil }
+        let type = value["type"]?.stringValue ?? "?"
         switch type {
+        case "NFC": return .nfc
+        case "NFD": return .nfd
+        case "NFKC": return .nfkc
+        case "NFKD": return .nfkd
+        case "Lowercase": return .lowercase
+        case "StripAccents": return .stripAccents
+        case "Strip":
+            return .strip(left: value["strip_left"]?.boolValue ?? true, right: value["strip_right"]?.boolValue ?? true)
+        case "Prepend":
+            guard let prefix = value["prepend"]?.stringValue else { throw self.fail("Prepend without 'prepend'") }
+            return .prepend(Array(prefix.utf8))
+        case "Replace":
+            guard let content = value["content"]?.stringValue else { throw self.fail("Replace without 'content'") }
+            return .replace(try self.pattern(value["pattern"]), with: Array(content.utf8))
+        case "Precompiled":
+            guard let encoded = value["precompiled_charsmap"]?.stringValue, let blob = Data(base64Encoded: encoded) else {
+                throw self.fail("Precompiled normalizer without a base64 precompiled_charsmap")
+            }
+            if blob.isEmpty { return .sequence([]) }
+            do { return .precompiled(try PrecompiledCharsMap([UInt8](blob))) } catch {
+                throw self.fail("Precompiled normalizer: malformed precompiled_charsmap")
+            }
+        case "BertNormalizer":
+            let lowercase = value["lowercase"]?.boolValue ?? true
+            return .bert(
+                BertText(
+                    cleanText: value["clean_text"]?.boolValue ?? true,
+                    chineseCharacters: value["handle_chinese_chars"]?.boolValue ?? true,
+                    // HuggingFace: strip_accents null means "as lowercase".
+                    stripAccents: value["strip_accents"]?.boolValue ?? lowercase,
+                    lowercase: lowercase))
+        case "Sequence":
+            guard let list = value["normalizers"]?.arrayValue else { throw self.fail("normalizer Sequence without 'normalizers'") }
+            var steps: [Normalizer] = []
+            for item in list { if let step = try self.normalizer(item) { steps.append(step) } }
+            return .sequence(steps)
+        default:
+            throw self.fail("normalizer '\(type)' is not supported")
+        }
+    }
+
+    /// A `{"String": ...}` or `{"Regex": ...}` pattern.
+    private func pattern(_ value: JSONValue?) throws(TokenizerError) -> TextPattern {
+        if let literal = value?["String"]?.stringValue { return .literal(Array(literal.utf8)) }
+        if let source = value?["Regex"]?.stringValue {
+            do { return try TextPattern.regex(source) } catch { throw self.fail("\(error)") }
+        }
+        throw self.fail("pattern \(value.map { "\($0)" } ?? "null") is neither {\"String\"} nor {\"Regex\"}")
+    }
+
+    // MARK: Pre-tokenizers
+
+    private func preTokenizerSteps(_ value: JSONValue?) throws(TokenizerError) -> [PreTokenizerStep] {
+        guard let value, !value.isNull else { return [] }
+        let type = value["type"]?.stringValue ?? "?"
+        switch type {
+        case "Sequence":
+            guard let list = value["pretokenizers"]?.arrayValue else { throw self.fail("pre_tokenizer Sequence without 'pretokenizers'") }
+            var steps: [PreTokenizerStep] = []
+            for item in list { steps += try self.preTokenizerSteps(item) }
+            return steps
         case "ByteLevel":
-            try self.checkByteLevel(pre, usesRegex: true)
-            return .split(.gpt2)
+            if let trim = value["trim_offsets"], trim.boolValue == nil { throw self.fail("ByteLevel trim_offsets is not a boolean") }
+            return [.byteLevel(addPrefixSpace: value["add_prefix_space"]?.boolValue ?? false, useRegex: value["use_regex"]?.boolValue ?? true)]
+        case "Split":
+            guard let behavior = value["behavior"]?.stringValue.flatMap(SplitBehavior.init(rawValue:)), behavior != .removedComplement else {
+                throw self.fail("Split behavior '\(value["behavior"]?.stringValue ?? "?")' is not supported")
+            }
+            return [.split(try self.pattern(value["pattern"]), behavior, invert: value["invert"]?.boolValue ?? false)]
+        case "Whitespace": return [.whitespace]
+        case "WhitespaceSplit": return [.whitespaceSplit]
+        case "BertPreTokenizer": return [.bert]
+        case "Digits": return [.digits(individually: value["individual_digits"]?.boolValue ?? false)]
+        case "Punctuation":
+            let name = value["behavior"]?.stringValue ?? "Isolated"
+            guard let behavior = SplitBehavior(rawValue: name), behavior != .removedComplement else {
+                throw self.fail("Punctuation behavior '\(name)' is not supported")
+            }
+            return [.punctuation(behavior)]
+        case "CharDelimiterSplit":
+            guard let delimiter = value["delimiter"]?.stringValue, delimiter.unicodeScalars.count == 1 else {
+                throw self.fail("CharDelimiterSplit needs a one-character delimiter")
+            }
+            return [.charDelimiter(Array(delimiter.utf8))]
         case "Metaspace":
-            guard pre["replacement"]?.stringValue == "\u{2581}" else {
-                throw self.fail("Metaspace with replacement \(pre["replacement"]?.stringValue ?? "?") is not supported yet")
-            }
-            guard pre["split"]?.boolValue == false else {
-                throw self.fail("Metaspace with split: true is not supported yet")
-            }
-            switch pre["prepend_scheme"]?.stringValue ?? (pre["add_prefix_space"]?.boolValue == false ? "never" : "always") {
-            case "always": return .metaspace(prepend: .always)
-            case "first": return .metaspace(prepend: .first)
-            case "never": return .metaspace(prepend: .never)
+            let replacement = value["replacement"]?.stringValue ?? "\u{2581}"
+            let prepend: PreTokenizer.PrependScheme
+            switch value["prepend_scheme"]?.stringValue ?? (value["add_prefix_space"]?.boolValue == false ? "never" : "always") {
+            case "always": prepend = .always
+            case "first": prepend = .first
+            case "never": prepend = .never
             case let other: throw self.fail("Metaspace prepend_scheme '\(other)' is not supported")
             }
-        case "Sequence":
-            // Split(regex, Isolated) then ByteLevel without its own regex: Llama 3, Qwen, ...
-            guard let steps = pre["pretokenizers"]?.arrayValue, steps.count == 2,
-                steps[0]["type"]?.stringValue == "Split", steps[1]["type"]?.stringValue == "ByteLevel"
-            else {
-                let names = (pre["pretokenizers"]?.arrayValue ?? []).map { $0["type"]?.stringValue ?? "?" }
-                throw self.fail("pre_tokenizer Sequence \(names) is not supported yet (supported: [Split, ByteLevel])")
-            }
-            let split = steps[0]
-            guard let regex = split["pattern"]?["Regex"]?.stringValue else {
-                throw self.fail("Split with a string pattern is not supported yet")
-            }
-            guard split["behavior"]?.stringValue == "Isolated", split["invert"]?.boolValue != true else {
-                throw self.fail("Split behavior '\(split["behavior"]?.stringValue ?? "?")' (invert \(split["invert"]?.boolValue ?? false)) is not supported yet")
-            }
-            guard let pattern = SplitPattern(regex: regex) else {
-                throw self.fail("Split regex \(regex.debugDescription) has no scanner yet")
-            }
-            try self.checkByteLevel(steps[1], usesRegex: false)
-            return .split(pattern)
+            return [.metaspace(replacement: Array(replacement.utf8), prepend: prepend, split: value["split"]?.boolValue ?? true)]
         default:
-            throw self.fail("pre_tokenizer '\(type)' is not supported yet")
+            throw self.fail("pre_tokenizer '\(type)' is not supported")
         }
     }
 
-    private func checkByteLevel(_ pre: JSONValue, usesRegex: Bool) throws(TokenizerError) {
-        if pre["add_prefix_space"]?.boolValue == true {
-            throw self.fail("ByteLevel add_prefix_space is not supported yet")
-        }
-        guard (pre["use_regex"]?.boolValue ?? true) == usesRegex else {
-            throw self.fail(usesRegex ? "ByteLevel without its regex is not supported yet" : "ByteLevel with its own regex after a Split is not supported yet")
-        }
-    }
+    // MARK: Added tokens, post-processor, decoder
 
     /// The `added_tokens` list; each token's text becomes its decoding.
     private func addedTokens(recordingBytesIn tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> [AddedToken] {
@@ -223,53 +356,78 @@ struct TokenizerJSONLoader {
             guard let id = entry["id"]?.intValue, id >= 0, id < 1 << 31, let content = entry["content"]?.stringValue else {
                 throw self.fail("an added token lacks a valid 'id' or 'content'")
             }
-            for flag in ["lstrip", "rstrip", "single_word"] where entry[flag]?.boolValue == true {
-                throw self.fail("added token '\(content)' sets \(flag), which is not supported yet")
-            }
-            added.append(AddedToken(id: UInt32(id), content: content, isSpecial: entry["special"]?.boolValue ?? false))
-            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-            tokenBytes[id] = Array(content.utf8)
+            let special = entry["special"]?.boolValue ?? false
+            var token = AddedToken(id: UInt32(id), content: content, isSpecial: special)
+            token.stripsLeft = entry["lstrip"]?.boolValue ?? false
+            token.stripsRight = entry["rstrip"]?.boolValue ?? false
+            token.isSingleWord = entry["single_word"]?.boolValue ?? false
+            token.matchesNormalizedText = entry["normalized"]?.boolValue ?? !special
+            added.append(token)
+            Self.record(Array(content.utf8), id: id, in: &tokenBytes)
         }
         return added
     }
 
-    /// BERT: BertNormalizer + BertPreTokenizer + WordPiece.
-    private func loadWordPiece() throws(TokenizerError) -> Tokenizer {
-        let model = self.json["model"]!
-        guard let normalizer = self.json["normalizer"], normalizer["type"]?.stringValue == "BertNormalizer" else {
-            throw self.fail("WordPiece without BertNormalizer (normalizer '\(self.json["normalizer"]?["type"]?.stringValue ?? "null")') is not supported yet")
-        }
-        guard self.json["pre_tokenizer"]?["type"]?.stringValue == "BertPreTokenizer" else {
-            throw self.fail("WordPiece without BertPreTokenizer is not supported yet")
-        }
-        let lowercase = normalizer["lowercase"]?.boolValue ?? true
-        let bert = BertText(
-            cleanText: normalizer["clean_text"]?.boolValue ?? true,
-            chineseCharacters: normalizer["handle_chinese_chars"]?.boolValue ?? true,
-            // HuggingFace: strip_accents null means "as lowercase".
-            stripAccents: normalizer["strip_accents"]?.boolValue ?? lowercase,
-            lowercase: lowercase)
-        let prefix = Array((model["continuing_subword_prefix"]?.stringValue ?? "##").utf8)
-        guard let vocab = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
-        var initial = ByteKeyedTable(minimumCapacity: vocab.count)
-        var continuation = ByteKeyedTable(minimumCapacity: vocab.count)
-        var tokenBytes: [[UInt8]] = []
-        for (token, idValue) in vocab {
-            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
-            let bytes = Array(token.utf8)
-            initial.insert(bytes, value: UInt64(id))
-            if bytes.count > prefix.count && bytes.starts(with: prefix) {
-                continuation.insert(Array(bytes[prefix.count...]), value: UInt64(id))
+    private func postProcessor(_ value: JSONValue?, tokenizer: Tokenizer) throws(TokenizerError) -> [[TemplateItem]] {
+        guard let value, !value.isNull else { return [] }
+        let type = value["type"]?.stringValue ?? "?"
+        func special(_ pair: JSONValue?) throws(TokenizerError) -> [UInt32] {
+            // [token, id]
+            guard let items = pair?.arrayValue, items.count == 2, let id = items[1].intValue, id >= 0 else {
+                throw self.fail("\(type) needs [token, id] pairs for its special tokens")
             }
-            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-            tokenBytes[id] = bytes
+            return [UInt32(id)]
         }
-        let unknownName = model["unk_token"]?.stringValue ?? "[UNK]"
-        guard let unknown = initial.find(Array(unknownName.utf8)) else { throw self.fail("unknown token '\(unknownName)' is not in the vocabulary") }
-        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
-        let wordPiece = WordPieceModel(
-            initial: initial, continuation: continuation, unknown: UInt32(unknown),
-            maxCharacters: model["max_input_chars_per_word"]?.intValue ?? 100)
-        return Tokenizer(path: self.path, wordPiece: wordPiece, preTokenizer: .bert(bert), addedTokens: added, tokenBytes: tokenBytes)
+        switch type {
+        case "ByteLevel":
+            return []
+        case "BertProcessing", "RobertaProcessing":
+            return [[.special(try special(value["cls"])), .sequence, .special(try special(value["sep"]))]]
+        case "TemplateProcessing":
+            guard let single = value["single"]?.arrayValue else { throw self.fail("TemplateProcessing without 'single'") }
+            var template: [TemplateItem] = []
+            for item in single {
+                if let sequence = item["Sequence"] {
+                    guard sequence["id"]?.stringValue == "A" else { throw self.fail("TemplateProcessing 'single' may only use sequence A") }
+                    template.append(.sequence)
+                } else if let name = item["SpecialToken"]?["id"]?.stringValue {
+                    guard let ids = value["special_tokens"]?[name]?["ids"]?.arrayValue else {
+                        throw self.fail("TemplateProcessing uses '\(name)', which its special_tokens lack")
+                    }
+                    var list: [UInt32] = []
+                    for id in ids {
+                        guard let v = id.intValue, v >= 0 else { throw self.fail("TemplateProcessing '\(name)' has an invalid id") }
+                        list.append(UInt32(v))
+                    }
+                    template.append(.special(list))
+                } else {
+                    throw self.fail("TemplateProcessing item \(item) is neither Sequence nor SpecialToken")
+                }
+            }
+            return [template]
+        case "Sequence":
+            guard let list = value["processors"]?.arrayValue else { throw self.fail("post_processor Sequence without 'processors'") }
+            var templates: [[TemplateItem]] = []
+            for item in list { templates += try self.postProcessor(item, tokenizer: tokenizer) }
+            return templates
+        default:
+            throw self.fail("post_processor '\(type)' is not supported")
+        }
+    }
+
+    /// Whether the decoder drops the leading space a Metaspace prefix became.
+    private func decoderStripsLeadingSpace(_ value: JSONValue?) -> Bool {
+        guard let value, !value.isNull else { return false }
+        switch value["type"]?.stringValue {
+        case "Metaspace":
+            let scheme = value["prepend_scheme"]?.stringValue ?? (value["add_prefix_space"]?.boolValue == false ? "never" : "always")
+            return scheme != "never"
+        case "Strip":
+            return (value["start"]?.intValue ?? 0) > 0
+        case "Sequence":
+            return (value["decoders"]?.arrayValue ?? []).contains { self.decoderStripsLeadingSpace($0) }
+        default:
+            return false
+        }
     }
 }

@@ -115,22 +115,51 @@ struct BertText: Sendable, Hashable {
                 flush()
                 continue
             }
-            var pieces: [Unicode.Scalar] = [scalar]
-            if self.stripAccents {
-                pieces = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter {
-                    $0.properties.generalCategory != .nonspacingMark
-                }
-            }
-            for piece in pieces {
-                if self.lowercase {
-                    // Per character, as Rust's char::to_lowercase: no context (no final-sigma rule).
-                    for lowered in piece.properties.lowercaseMapping.unicodeScalars { emit(lowered) }
-                } else {
-                    emit(piece)
-                }
-            }
+            self.accentsAndCase(scalar, emit)
         }
         flush()
+    }
+
+    /// The scalars `scalar` becomes once accents are stripped and case lowered.
+    @inline(__always)
+    private func accentsAndCase(_ scalar: Unicode.Scalar, _ body: (Unicode.Scalar) -> Void) {
+        var pieces: [Unicode.Scalar] = [scalar]
+        if self.stripAccents {
+            pieces = String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+                $0.properties.generalCategory != .nonspacingMark
+            }
+        }
+        for piece in pieces {
+            if self.lowercase {
+                // Per character, as Rust's char::to_lowercase: no context (no final-sigma rule).
+                for lowered in piece.properties.lowercaseMapping.unicodeScalars { body(lowered) }
+            } else {
+                body(piece)
+            }
+        }
+    }
+
+    /// BertNormalizer alone (for pipelines that pair it with another pre-tokenizer): control
+    /// characters removed and whitespace made a space, CJK ideographs spaced out, accents
+    /// stripped, lowercased.
+    func normalize(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        for scalar in String(decoding: text, as: UTF8.self).unicodeScalars {
+            var s = scalar
+            if self.cleanText {
+                if s.value == 0 || s.value == 0xFFFD || Self.isControl(s) { continue }
+                if s.properties.isWhitespace { s = " " }
+            }
+            if self.chineseCharacters && Self.isChinese(s.value) {
+                out.append(0x20)
+                Self.appendUTF8(s, to: &out)
+                out.append(0x20)
+                continue
+            }
+            self.accentsAndCase(s) { Self.appendUTF8($0, to: &out) }
+        }
+        return out
     }
 
     @inline(__always)

@@ -26,6 +26,10 @@ import Testing
         .init(folder: "bert-minilm-l6-v2", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
         // tiktoken's encode_ordinary treats special-token strings as text.
         .init(folder: "cl100k_base", file: "cl100k_base.tiktoken", oracle: "oracle.jsonl", matchingAddedTokens: false),
+        .init(folder: "t5-small", file: "tokenizer.json", oracle: "oracle.jsonl", matchingAddedTokens: true),
+        .init(folder: "t5-small", file: "tokenizer.json", oracle: "oracle_split_special.jsonl", matchingAddedTokens: false),
+        // sentencepiece never matches control pieces in text.
+        .init(folder: "llama2-7b", file: "tokenizer.model", oracle: "oracle.jsonl", matchingAddedTokens: true),
         // mistral-common never matches control tokens in text.
         .init(folder: "mistral-nemo-tekken", file: "tekken_240718.json", oracle: "oracle.jsonl", matchingAddedTokens: true),
     ]

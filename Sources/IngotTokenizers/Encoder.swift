@@ -1,0 +1,190 @@
+extension Tokenizer {
+    /// Encodes text: the mutable, per-worker half of a ``Tokenizer``, holding a cache of recently
+    /// seen pieces and the models' scratch buffers.
+    public struct Encoder: Sendable {
+        public let tokenizer: Tokenizer
+        /// Whether special-token strings in the text (`<|endoftext|>`) become their ids, as
+        /// HuggingFace does by default; when false they are tokenized as plain text (HuggingFace's
+        /// `split_special_tokens`; non-special added tokens still match).
+        public var matchesAddedTokens = true
+        /// Whether to add what the file's post-processor adds (`add_special_tokens=True`: BOS,
+        /// EOS, CLS/SEP), around each encoded text.
+        public var addsSpecialTokens = false
+
+        private var cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+        private var cachedIDs: [UInt32] = []
+        private var scratch: [UInt32] = []
+        private var lattice = UnigramModel.Lattice()
+        private var bpeScratch = SentencePieceBPE.Scratch()
+        private static let cacheLimit = 1 << 18
+        private static let cacheablePieceLength = 64
+
+        init(_ tokenizer: Tokenizer) {
+            self.tokenizer = tokenizer
+        }
+
+        /// Appends the ids of `text` (valid UTF-8) to `ids`.
+        public mutating func encode(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            let before = ids.count
+            let raw = self.tokenizer.rawTokenMatcher
+            if raw.isEmpty {
+                self.encodeRun(text, atStart: true, into: &ids)
+            } else {
+                raw.split(
+                    text, skippingSpecial: !self.matchesAddedTokens,
+                    plain: { self.encodeRun(UnsafeBufferPointer(rebasing: text[$0]), atStart: $0.lowerBound == 0, into: &ids) },
+                    token: { ids.append($0) })
+            }
+            if self.addsSpecialTokens && !self.tokenizer.postProcessor.isEmpty {
+                var sequence = Array(ids[before...])
+                for template in self.tokenizer.postProcessor {
+                    var next: [UInt32] = []
+                    for item in template {
+                        switch item {
+                        case .sequence: next += sequence
+                        case .special(let special): next += special
+                        }
+                    }
+                    sequence = next
+                }
+                ids.removeSubrange(before...)
+                ids += sequence
+            }
+        }
+
+        /// A run of raw text between added tokens: normalize, find normalized added tokens,
+        /// pre-tokenize and encode.
+        private mutating func encodeRun(_ text: UnsafeBufferPointer<UInt8>, atStart: Bool, into ids: inout [UInt32]) {
+            guard let normalizer = self.tokenizer.normalizer else {
+                self.encodeNormalized(text, atStart: atStart, into: &ids)
+                return
+            }
+            let normalized = normalizer.apply(Array(text))
+            normalized.withUnsafeBufferPointer { self.encodeNormalized($0, atStart: atStart, into: &ids) }
+        }
+
+        private mutating func encodeNormalized(_ text: UnsafeBufferPointer<UInt8>, atStart: Bool, into ids: inout [UInt32]) {
+            let matcher = self.tokenizer.normalizedTokenMatcher
+            if matcher.isEmpty {
+                self.encodeSegment(text, atStart: atStart, into: &ids)
+                return
+            }
+            matcher.split(
+                text, skippingSpecial: !self.matchesAddedTokens,
+                plain: {
+                    self.encodeSegment(UnsafeBufferPointer(rebasing: text[$0]), atStart: atStart && $0.lowerBound == 0, into: &ids)
+                },
+                token: { ids.append($0) })
+        }
+
+        /// Pre-tokenizes one normalized segment and encodes its pieces; `atStart` when it
+        /// begins the input.
+        private mutating func encodeSegment(_ text: UnsafeBufferPointer<UInt8>, atStart: Bool, into ids: inout [UInt32]) {
+            switch self.tokenizer.preTokenizer {
+            case .split(let pattern):
+                pattern.split(text) { range in
+                    self.encodeCached(UnsafeBufferPointer(rebasing: text[range]), into: &ids)
+                }
+            case .bert(let bert):
+                guard case .wordPiece(let model) = self.tokenizer.model else { return }
+                bert.words(text) { model.encode(word: $0, into: &ids) }
+            case .metaspace(let prepend):
+                // Spaces become U+2581 and, per the prepend scheme, one is put in front; the whole
+                // segment is then a single piece (Metaspace with split: false).
+                let bytes = Self.metaspaceBuffer(text, prepend: prepend == .always || (prepend == .first && atStart))
+                guard !bytes.isEmpty else { return }
+                bytes.withUnsafeBufferPointer { self.encodePiece($0, into: &ids) }
+            case .sentencePiece(let normalizer):
+                let bytes = normalizer.normalize(text)
+                bytes.withUnsafeBufferPointer { self.encodePiece($0, into: &ids) }
+            case .general(let steps):
+                var pieces = [PreTokenizerStep.Piece(bytes: Array(text), atOrigin: atStart)]
+                for step in steps { pieces = step.apply(pieces) }
+                for piece in pieces {
+                    piece.bytes.withUnsafeBufferPointer { self.encodePiece($0, into: &ids) }
+                }
+            }
+        }
+
+        /// Encodes a pre-tokenized piece: cut into words first when the vocabulary allows it
+        /// (see ``encodeWords(_:into:)``), through the cache.
+        @inline(__always)
+        private mutating func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            if self.tokenizer.wordsAreIndependent {
+                self.encodeWords(piece, into: &ids)
+            } else {
+                self.encodeCached(piece, into: &ids)
+            }
+        }
+
+        static func metaspaceBuffer(_ text: UnsafeBufferPointer<UInt8>, prepend: Bool) -> [UInt8] {
+            var bytes: [UInt8] = []
+            guard !text.isEmpty else { return bytes }
+            bytes.reserveCapacity(text.count + 3)
+            let startsWithMarker = text[0] == 0x20 || (text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81)
+            if prepend && !startsWithMarker { bytes += [0xE2, 0x96, 0x81] }
+            for b in text {
+                if b == 0x20 { bytes += [0xE2, 0x96, 0x81] } else { bytes.append(b) }
+            }
+            return bytes
+        }
+
+        /// Runs the model on one piece.
+        @inline(__always)
+        private mutating func encodeModel(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            switch self.tokenizer.model {
+            case .bpe(let model): model.encode(piece: piece, into: &ids, scratch: &self.scratch)
+            case .wordPiece(let model): model.encode(word: piece, into: &ids)
+            case .unigram(let model): model.encode(piece: piece, into: &ids, lattice: &self.lattice)
+            case .sentencePieceBPE(let model): model.encode(piece, into: &ids, scratch: &self.bpeScratch)
+            }
+        }
+
+        /// Encodes one piece through the cache of recently seen pieces.
+        @inline(__always)
+        private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            guard piece.count <= Self.cacheablePieceLength, piece.count > 1 else {
+                self.encodeModel(piece, into: &ids)
+                return
+            }
+            if let packed = self.cache.find(piece) {
+                let start = Int(packed >> 32)
+                let count = Int(packed & 0xFFFF_FFFF)
+                ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
+                return
+            }
+            let before = ids.count
+            self.encodeModel(piece, into: &ids)
+            if self.cache.count >= Self.cacheLimit {
+                self.cache.removeAll()
+                self.cachedIDs.removeAll(keepingCapacity: true)
+            }
+            let start = self.cachedIDs.count
+            self.cachedIDs.append(contentsOf: ids[before...])
+            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
+        }
+
+        /// U+2581-escaped text as independent words: cut before every U+2581 that follows
+        /// another character. Exact only when no vocabulary token has U+2581 after another
+        /// character (no merge, and no lattice node, can then cross the cut); the loaders
+        /// check that.
+        private mutating func encodeWords(_ text: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
+            var start = 0
+            var i = 1
+            var previousIsMarker = text.count >= 3 && text[0] == 0xE2 && text[1] == 0x96 && text[2] == 0x81
+            if previousIsMarker { i = 3 }
+            while i < text.count {
+                let isMarker = i + 2 < text.count && text[i] == 0xE2 && text[i + 1] == 0x96 && text[i + 2] == 0x81
+                if isMarker && !previousIsMarker && i > start {
+                    self.encodeCached(UnsafeBufferPointer(rebasing: text[start..<i]), into: &ids)
+                    start = i
+                }
+                previousIsMarker = isMarker
+                i += isMarker ? 3 : 1
+                // Skip continuation bytes of a multi-byte character in one step.
+                while !isMarker && i < text.count && text[i] & 0xC0 == 0x80 { i += 1 }
+            }
+            if start < text.count { self.encodeCached(UnsafeBufferPointer(rebasing: text[start...]), into: &ids) }
+        }
+    }
+}
