@@ -236,7 +236,8 @@ struct SentencePieceLoader {
             path: self.path, model: model, preTokenizer: .sentencePiece(normalizer),
             addedTokens: added, tokenBytes: tokenBytes, matchesAddedTokensInText: false)
         tokenizer.decodeStripsLeadingSpace = addDummyPrefix && !treatWhitespaceAsSuffix
-        tokenizer.wordsAreIndependent = wordsAreIndependent
+        // Viterbi is never cut into words: float rounding depends on the running path score.
+        if case .sentencePieceBPE = model { tokenizer.wordsAreIndependent = wordsAreIndependent }
         return tokenizer
     }
 

@@ -55,10 +55,39 @@ struct GeneralRegex: @unchecked Sendable {
     init(_ source: String) throws(SyntaxError) {
         self.source = source
         do {
-            self.regex = try Regex(source).matchingSemantics(.unicodeScalar)
+            self.regex = try Regex(Self.pinningClasses(source)).matchingSemantics(.unicodeScalar)
         } catch {
             throw SyntaxError(source: source, reason: "\(error)")
         }
+    }
+
+    /// Spells `\d`, `\w` and `\s` (and their negations) as the Unicode properties Oniguruma
+    /// gives them (`\d` is Nd only, `\w` is Alphabetic, marks, Nd and Pc, `\s`
+    /// is White_Space), so the meaning does not depend on the engine's defaults.
+    static func pinningClasses(_ source: String) -> String {
+        let word = #"\p{Alphabetic}\p{M}\p{Nd}\p{Pc}"#
+        var out = ""
+        var depth = 0
+        var iterator = source.makeIterator()
+        while let c = iterator.next() {
+            if c == "\\", let next = iterator.next() {
+                switch (next, depth > 0) {
+                case ("d", _): out += #"\p{Nd}"#
+                case ("D", _): out += #"\P{Nd}"#
+                case ("s", _): out += #"\p{White_Space}"#
+                case ("S", _): out += #"\P{White_Space}"#
+                case ("w", false): out += "[" + word + "]"
+                case ("w", true): out += word
+                case ("W", false): out += "[^" + word + "]"
+                default: out += "\\" + String(next)  // \W inside a class keeps the engine's meaning
+                }
+                continue
+            }
+            if c == "[" { depth += 1 }
+            if c == "]" && depth > 0 { depth -= 1 }
+            out.append(c)
+        }
+        return out
     }
 
     func matches(in text: [UInt8]) -> [Range<Int>] {

@@ -98,13 +98,7 @@ public struct Tokenizer: Sendable {
     /// The id of an added or vocabulary token given by its text.
     public func tokenID(_ text: String) -> UInt32? {
         if let added = self.addedTokens.first(where: { $0.content == text }) { return added.id }
-        let bytes = Array(text.utf8)
-        switch self.model {
-        case .bpe(let bpe): return bpe.vocabulary.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
-        case .wordPiece(let wordPiece): return wordPiece.initial.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
-        case .unigram(let unigram): return unigram.vocabulary.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
-        case .sentencePieceBPE(let bpe): return bpe.pieces.find(bytes).map { UInt32(truncatingIfNeeded: $0) }
-        }
+        return self.model.entryID(text, byteLevel: false)
     }
 
     /// The end-of-sequence token, found among the special added tokens by its conventional name.
@@ -175,6 +169,31 @@ enum TokenModel: Sendable {
     case wordPiece(WordPieceModel)
     case unigram(UnigramModel)
     case sentencePieceBPE(SentencePieceBPE)
+
+    /// The number of vocabulary entries.
+    var entryCount: Int {
+        switch self {
+        case .bpe(let bpe): bpe.vocabulary.count
+        case .wordPiece(let wordPiece): wordPiece.initial.count
+        case .unigram(let unigram): unigram.scores.count
+        case .sentencePieceBPE(let bpe): bpe.scores.count
+        }
+    }
+
+    /// The id of the vocabulary entry spelled `text` as the file spells it (byte-level
+    /// vocabularies spell bytes as printable characters).
+    func entryID(_ text: String, byteLevel: Bool) -> UInt32? {
+        let bytes = byteLevel ? ByteLevel.bytes(of: text) : Array(text.utf8)
+        guard let bytes else { return nil }
+        let id: UInt64?
+        switch self {
+        case .bpe(let bpe): id = bpe.vocabulary.find(bytes)
+        case .wordPiece(let wordPiece): id = wordPiece.initial.find(bytes)
+        case .unigram(let unigram): id = unigram.vocabulary.find(bytes)
+        case .sentencePieceBPE(let bpe): id = bpe.pieces.find(bytes)
+        }
+        return id.map { UInt32(truncatingIfNeeded: $0) }
+    }
 }
 
 /// How text is cut into pieces before the model runs.

@@ -18,7 +18,7 @@ struct TokenizerJSONLoader {
 
         var tokenBytes: [[UInt8]] = []
         let model = try self.model(modelJSON, byteLevel: byteLevel, tokenBytes: &tokenBytes)
-        let added = try self.addedTokens(recordingBytesIn: &tokenBytes)
+        let added = try self.addedTokens(model: model, byteLevel: byteLevel, recordingBytesIn: &tokenBytes)
 
         // Fused fast paths for the common configurations; everything else runs the steps.
         var preTokenizer = PreTokenizer.general(steps)
@@ -44,15 +44,11 @@ struct TokenizerJSONLoader {
             tokenBytes: tokenBytes)
         tokenizer.postProcessor = try self.postProcessor(self.json["post_processor"], tokenizer: tokenizer)
         tokenizer.decodeStripsLeadingSpace = self.decoderStripsLeadingSpace(self.json["decoder"])
-        // Cutting escaped text into words is exact when no entry has U+2581 after another
-        // character; it only matters for models that see U+2581 (not byte-level, not WordPiece).
-        switch model {
-        case .bpe(let bpe) where !bpe.isByteLevel:
-            tokenizer.wordsAreIndependent = Self.hasMarkerPiece(bpe.vocabulary, tokenBytes: tokenBytes, model: modelJSON)
-        case .unigram:
-            tokenizer.wordsAreIndependent = Self.hasMarkerPiece(nil, tokenBytes: tokenBytes, model: modelJSON)
-        default:
-            break
+        // Cutting escaped text into words is exact for BPE when no entry has U+2581 after
+        // another character (Unigram is never cut: Viterbi's rounding depends on the running
+        // path score, so ties could break differently).
+        if case .bpe(let bpe) = model, !bpe.isByteLevel {
+            tokenizer.wordsAreIndependent = Self.canCutAtMarkers(modelJSON)
         }
         return tokenizer
     }
@@ -60,13 +56,8 @@ struct TokenizerJSONLoader {
     static let marker: [UInt8] = [0xE2, 0x96, 0x81]
 
     /// True when the vocabulary has "▁" and no entry with U+2581 after another character.
-    private static func hasMarkerPiece(_ vocabulary: ByteKeyedTable?, tokenBytes: [[UInt8]], model: JSONValue) -> Bool {
-        var names: [String] = []
-        if let members = model["vocab"]?.objectValue {
-            names = members.map(\.key)
-        } else if let entries = model["vocab"]?.arrayValue {
-            names = entries.compactMap { $0.arrayValue?.first?.stringValue }
-        }
+    private static func canCutAtMarkers(_ model: JSONValue) -> Bool {
+        let names = (model["vocab"]?.objectValue ?? []).map(\.key)
         guard names.contains("\u{2581}") else { return false }
         return !names.contains { SentencePieceLoader.hasMarkerAfterCharacter(Array($0.utf8)) }
     }
@@ -350,20 +341,37 @@ struct TokenizerJSONLoader {
     // MARK: Added tokens, post-processor, decoder
 
     /// The `added_tokens` list; each token's text becomes its decoding.
-    private func addedTokens(recordingBytesIn tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> [AddedToken] {
+    ///
+    /// Ids are assigned as HuggingFace does when it reads the file (the `id` field is only
+    /// checked there): a token whose text is a vocabulary entry takes that entry's id; a new one
+    /// takes the next id after the vocabulary and the tokens added before it.
+    private func addedTokens(
+        model: TokenModel, byteLevel: Bool, recordingBytesIn tokenBytes: inout [[UInt8]]
+    ) throws(TokenizerError) -> [AddedToken] {
         var added: [AddedToken] = []
+        var idByContent: [String: UInt32] = [:]
+        let vocabularyCount = model.entryCount
         for entry in self.json["added_tokens"]?.arrayValue ?? [] {
-            guard let id = entry["id"]?.intValue, id >= 0, id < 1 << 31, let content = entry["content"]?.stringValue else {
+            guard let content = entry["content"]?.stringValue, entry["id"]?.intValue != nil else {
                 throw self.fail("an added token lacks a valid 'id' or 'content'")
             }
+            let id: UInt32
+            if let existing = model.entryID(content, byteLevel: byteLevel) ?? idByContent[content] {
+                id = existing
+            } else if let maximum = idByContent.values.max(), Int(maximum) >= vocabularyCount || vocabularyCount == 0 {
+                id = maximum + 1
+            } else {
+                id = UInt32(vocabularyCount)
+            }
+            idByContent[content] = id
             let special = entry["special"]?.boolValue ?? false
-            var token = AddedToken(id: UInt32(id), content: content, isSpecial: special)
+            var token = AddedToken(id: id, content: content, isSpecial: special)
             token.stripsLeft = entry["lstrip"]?.boolValue ?? false
             token.stripsRight = entry["rstrip"]?.boolValue ?? false
             token.isSingleWord = entry["single_word"]?.boolValue ?? false
             token.matchesNormalizedText = entry["normalized"]?.boolValue ?? !special
             added.append(token)
-            Self.record(Array(content.utf8), id: id, in: &tokenBytes)
+            Self.record(Array(content.utf8), id: Int(id), in: &tokenBytes)
         }
         return added
     }

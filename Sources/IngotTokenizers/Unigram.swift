@@ -16,7 +16,9 @@ struct UnigramModel: Sendable {
     let fuseUnknown: Bool
     /// `<0xXX>` ids for byte fallback of unknown pieces.
     let byteFallback: [UInt32]?
-    /// SentencePiece `.model` files score in single precision; `tokenizer.json` in double.
+    /// SentencePiece adds path scores in single precision; HuggingFace in double. (Rounding
+    /// depends on the path score's magnitude, which is also why a piece is never cut into
+    /// words before Viterbi: ties could then break differently.)
     let singlePrecision: Bool
 
     /// Per-encoder buffers, reused across pieces.

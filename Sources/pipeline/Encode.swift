@@ -9,7 +9,7 @@ extension PipelineCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encode JSONL documents on stdin; write {\"ids\": [...]} per line.")
 
-        @Option(help: "A HuggingFace tokenizer.json (default: the bundled GPT-2 tokenizer).")
+        @Option(help: "A tokenizer.json, *.tiktoken, tekken_*.json or SentencePiece .model file (default: the bundled GPT-2 tokenizer).")
         var tokenizer: String?
 
         @Option(help: "JSON key of the text; dots reach nested objects.")
@@ -17,6 +17,9 @@ extension PipelineCommand {
 
         @Flag(help: "Tokenize special-token strings in the text as plain text.")
         var splitSpecialTokens = false
+
+        @Flag(help: "Add what the tokenizer's post-processor adds (BOS/EOS, [CLS]/[SEP]), as add_special_tokens=True.")
+        var addSpecialTokens = false
 
         func run() throws {
             guard let path = self.tokenizer ?? BundledDefaults.locate(BundledDefaults.tokenizer) else {
@@ -31,6 +34,7 @@ extension PipelineCommand {
             }
             var encoder = tokenizer.makeEncoder()
             encoder.matchesAddedTokens = !self.splitSpecialTokens
+            encoder.addsSpecialTokens = self.addSpecialTokens
             var stage = ReadCorpus(field: self.field)
             let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
             let input = FileHandle.standardInput.readDataToEndOfFile()

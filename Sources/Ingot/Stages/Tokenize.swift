@@ -14,10 +14,24 @@ public struct Tokenize: Stage {
     ///     pre-training data needs).
     ///   - splitSpecialTokens: tokenize special-token strings found in the text (`<|endoftext|>`)
     ///     as plain text instead of as their ids. Off by default, matching HuggingFace.
-    /// - Throws: when BOS or EOS is asked for and the tokenizer has none.
-    public init(_ tokenizer: Tokenizer, prependBOS: Bool = false, appendEOS: Bool = false, splitSpecialTokens: Bool = false) throws {
+    ///   - addSpecialTokens: add what the tokenizer file's post-processor adds around each
+    ///     document (`add_special_tokens=True`: `<s> … </s>`, `[CLS] … [SEP]`, `… </s>` for T5).
+    /// - Throws: when BOS or EOS is asked for and the tokenizer has none, or special tokens are
+    ///   asked for and its file has no template that adds any.
+    public init(
+        _ tokenizer: Tokenizer, prependBOS: Bool = false, appendEOS: Bool = false, splitSpecialTokens: Bool = false,
+        addSpecialTokens: Bool = false
+    ) throws {
         self.encoder = tokenizer.makeEncoder()
         self.encoder.matchesAddedTokens = !splitSpecialTokens
+        if addSpecialTokens {
+            guard tokenizer.hasSpecialTokenTemplate else {
+                throw IngotError(
+                    .configuration,
+                    "tokenizer '\(tokenizer.path)' has no post-processor that adds special tokens; use prependBOS/appendEOS")
+            }
+            self.encoder.addsSpecialTokens = true
+        }
         if prependBOS {
             guard let bos = tokenizer.bosTokenID else {
                 throw IngotError(.configuration, "tokenizer '\(tokenizer.path)' has no BOS token to prepend")
