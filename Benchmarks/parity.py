@@ -3,10 +3,12 @@
 report how many documents get identical ids, and the first one that differs.
 
     python3 Benchmarks/parity.py --pipeline .build/release/pipeline --tokenizer T.json --corpus C.jsonl
-Needs `pip install tokenizers tiktoken`. Reference calls: Tokenizer.from_file(T).encode(text,
-add_special_tokens=False) for tokenizer.json; for a .tiktoken file, tiktoken's encode_ordinary with
-the encoding the file name names (Ingot then runs with --split-special-tokens, as encode_ordinary
-treats special-token strings as text).
+Needs `pip install tokenizers tiktoken sentencepiece mistral-common`. Reference calls, by file:
+- tokenizer.json: Tokenizer.from_file(T).encode(text, add_special_tokens=False);
+- *.tiktoken: tiktoken's encode_ordinary with the encoding the file name names (Ingot then runs with
+  --split-special-tokens, as encode_ordinary treats special-token strings as text);
+- SentencePiece *.model: SentencePieceProcessor(model_file=T).encode(text);
+- tekken*.json: mistral-common's Tekkenizer.from_file(T).encode(text, bos=False, eos=False).
 """
 import argparse, json, os, subprocess, sys
 
@@ -29,6 +31,13 @@ def main():
         enc = tiktoken.Encoding(name=name, pat_str=pattern, mergeable_ranks=load_tiktoken_bpe(a.tokenizer), special_tokens={})
         reference = enc.encode_ordinary
         extra = ["--split-special-tokens"]
+    elif ".model" in os.path.basename(a.tokenizer):
+        import sentencepiece
+        reference = sentencepiece.SentencePieceProcessor(model_file=a.tokenizer).encode
+    elif os.path.basename(a.tokenizer).startswith("tekken"):
+        from mistral_common.tokens.tokenizers.tekken import Tekkenizer
+        tekken = Tekkenizer.from_file(a.tokenizer)
+        reference = lambda text: tekken.encode(text, bos=False, eos=False)
     else:
         from tokenizers import Tokenizer
         ref = Tokenizer.from_file(a.tokenizer)

@@ -89,21 +89,35 @@ struct BPEModel: Sendable {
         }
     }
 
+    /// Merges a short piece: the merge value of each adjacent pair is kept in a small array,
+    /// so a merge costs a scan for the minimum plus two lookups for the new neighbours.
     private func mergeByScanning(_ parts: inout [UInt32]) {
-        while parts.count > 1 {
-            var best = UInt64.max
-            var bestIndex = -1
-            for i in 0..<(parts.count - 1) {
-                let m = self.merges.lookup(parts[i], parts[i + 1])
-                // Comparing (rank << 32 | merged) compares ranks first; ranks are unique per pair.
-                if m < best {
-                    best = m
-                    bestIndex = i
+        guard parts.count > 1 else { return }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: parts.count) { pairs in
+            // (rank << 32 | merged) per adjacent pair; UInt64.max when the pair does not merge.
+            // Comparing these compares ranks first; ranks are unique per pair.
+            var n = parts.count
+            for i in 0..<(n - 1) { pairs[i] = self.merges.lookup(parts[i], parts[i + 1]) }
+            while n > 1 {
+                var best = UInt64.max
+                var b = -1
+                for i in 0..<(n - 1) where pairs[i] < best {
+                    best = pairs[i]
+                    b = i
                 }
+                if b < 0 { break }
+                parts[b] = UInt32(truncatingIfNeeded: best)
+                parts.remove(at: b + 1)
+                n -= 1
+                // Pairs right of the merge shift down by one; the two touching it are new.
+                var j = b + 1
+                while j < n - 1 {
+                    pairs[j] = pairs[j + 1]
+                    j += 1
+                }
+                if b + 1 < n { pairs[b] = self.merges.lookup(parts[b], parts[b + 1]) }
+                if b > 0 { pairs[b - 1] = self.merges.lookup(parts[b - 1], parts[b]) }
             }
-            if bestIndex < 0 { return }
-            parts[bestIndex] = UInt32(truncatingIfNeeded: best)
-            parts.remove(at: bestIndex + 1)
         }
     }
 

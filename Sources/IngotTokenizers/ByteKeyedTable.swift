@@ -1,11 +1,28 @@
 /// An open-addressing hash table from byte strings to 64-bit values, with keys stored in one
-/// arena: no allocation per key, no `String` on the lookup path.
+/// arena: no allocation per key, no `String` on the lookup path. A key's first 8 bytes are kept
+/// in its slot as well, so keys of up to 8 bytes (most tokens and pieces) are compared without
+/// touching the arena: one memory access per lookup.
 struct ByteKeyedTable: Sendable {
     private struct Slot: Sendable {
         var hash: UInt64  // 0 marks an empty slot
+        var prefix: UInt64  // the first min(8, length) bytes, little-endian, zero-padded
         var offset: UInt32
         var length: UInt32
         var value: UInt64
+    }
+
+    private static let emptySlot = Slot(hash: 0, prefix: 0, offset: 0, length: 0, value: 0)
+
+    @inline(__always)
+    static func prefix(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        if key.count >= 8 { return UnsafeRawPointer(key.baseAddress!).loadUnaligned(as: UInt64.self) }
+        var word: UInt64 = 0
+        var i = 0
+        while i < key.count {
+            word |= UInt64(key[i]) << (8 * UInt64(i))
+            i += 1
+        }
+        return word
     }
 
     private var slots: [Slot]
@@ -16,7 +33,7 @@ struct ByteKeyedTable: Sendable {
     init(minimumCapacity: Int = 16) {
         var capacity = 16
         while capacity < minimumCapacity * 2 { capacity <<= 1 }
-        self.slots = Array(repeating: Slot(hash: 0, offset: 0, length: 0, value: 0), count: capacity)
+        self.slots = Array(repeating: Self.emptySlot, count: capacity)
         self.mask = capacity - 1
     }
 
@@ -46,15 +63,16 @@ struct ByteKeyedTable: Sendable {
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt64? {
         let h = Self.hash(key)
+        let prefix = Self.prefix(key)
         return self.slots.withUnsafeBufferPointer { slots in
             self.arena.withUnsafeBufferPointer { arena in
                 var i = Int(truncatingIfNeeded: h) & self.mask
                 while true {
                     let slot = slots[i]
                     if slot.hash == 0 { return nil }
-                    if slot.hash == h && Int(slot.length) == key.count
-                        && (key.count == 0
-                            || memcmpEqual(arena.baseAddress! + Int(slot.offset), key.baseAddress!, key.count))
+                    if slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
+                        && (key.count <= 8
+                            || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
                     {
                         return slot.value
                     }
@@ -86,7 +104,7 @@ struct ByteKeyedTable: Sendable {
         }
         let offset = UInt32(self.arena.count)
         self.arena.append(contentsOf: key)
-        self.slots[i] = Slot(hash: h, offset: offset, length: UInt32(key.count), value: value)
+        self.slots[i] = Slot(hash: h, prefix: Self.prefix(key), offset: offset, length: UInt32(key.count), value: value)
         self.count += 1
     }
 
@@ -102,7 +120,7 @@ struct ByteKeyedTable: Sendable {
 
     private mutating func grow() {
         let old = self.slots
-        self.slots = Array(repeating: Slot(hash: 0, offset: 0, length: 0, value: 0), count: old.count * 2)
+        self.slots = Array(repeating: Self.emptySlot, count: old.count * 2)
         self.mask = self.slots.count - 1
         for slot in old where slot.hash != 0 {
             var i = Int(truncatingIfNeeded: slot.hash) & self.mask

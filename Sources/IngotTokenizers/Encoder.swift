@@ -18,6 +18,8 @@ extension Tokenizer {
         private var bpeScratch = SentencePieceBPE.Scratch()
         private static let cacheLimit = 1 << 18
         private static let cacheablePieceLength = 64
+        private static let inlineFlag: UInt64 = 1 << 63
+        private static let secondFlag: UInt64 = 1 << 62
 
         init(_ tokenizer: Tokenizer) {
             self.tokenizer = tokenizer
@@ -148,6 +150,13 @@ extension Tokenizer {
                 return
             }
             if let packed = self.cache.find(piece) {
+                // One or two ids live in the entry itself (no second memory access); longer
+                // results are a range of `cachedIDs`.
+                if packed & Self.inlineFlag != 0 {
+                    ids.append(UInt32(truncatingIfNeeded: packed & 0x7FFF_FFFF))
+                    if packed & Self.secondFlag != 0 { ids.append(UInt32(truncatingIfNeeded: (packed >> 31) & 0x7FFF_FFFF)) }
+                    return
+                }
                 let start = Int(packed >> 32)
                 let count = Int(packed & 0xFFFF_FFFF)
                 ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
@@ -159,9 +168,19 @@ extension Tokenizer {
                 self.cache.removeAll()
                 self.cachedIDs.removeAll(keepingCapacity: true)
             }
+            let produced = ids.count - before
+            if produced <= 2 && ids[before...].allSatisfy({ $0 < 1 << 31 }) {
+                var packed = Self.inlineFlag | (produced > 0 ? UInt64(ids[before]) : 0)
+                if produced == 2 { packed |= Self.secondFlag | UInt64(ids[before + 1]) << 31 }
+                // An empty result is stored as a range of length 0 below.
+                if produced > 0 {
+                    self.cache.insert(piece, value: packed)
+                    return
+                }
+            }
             let start = self.cachedIDs.count
             self.cachedIDs.append(contentsOf: ids[before...])
-            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(ids.count - before))
+            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(produced))
         }
 
         /// U+2581-escaped text as independent words: cut before every U+2581 that follows

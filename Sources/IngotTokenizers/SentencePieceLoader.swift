@@ -13,47 +13,65 @@ struct SentencePieceNormalizer: Sendable {
 
     private static let marker: [UInt8] = [0xE2, 0x96, 0x81]
 
-    /// The normalized form of one character (or rule, or user-defined symbol) at `i`, and the
-    /// number of input bytes it consumes.
-    private func prefix(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> (ArraySlice<UInt8>, Int) {
+    /// What the input at a position normalizes to: its own bytes (a character or user-defined
+    /// symbol, copied) or a rule's replacement.
+    private enum Prefix {
+        case copy(Int)
+        case replace([UInt8], consumed: Int)
+    }
+
+    @inline(__always)
+    private func prefix(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> Prefix {
         if let userDefined {
             var length = 0
             userDefined.forEachPrefix(of: text, from: i) { l, _ in length = l }
-            if length > 0 { return (ArraySlice(text[i..<(i + length)]), length) }
+            if length > 0 { return .copy(length) }
         }
         if let charsMap, let (length, replacement) = charsMap.longestMatch(text, from: i) {
-            return (replacement[...], length)
+            return .replace(replacement, consumed: length)
         }
         let lead = text[i]
-        let length = min(text.count - i, lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4)
-        return (ArraySlice(text[i..<(i + length)]), length)
+        return .copy(min(text.count - i, lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4))
     }
 
     func normalize(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var i = 0
         if self.removeExtraWhitespaces {
             while i < text.count {
-                let (r, length) = self.prefix(text, i)
-                guard r.elementsEqual([0x20]) else { break }
+                guard case .replace(let r, let length) = self.prefix(text, i) else {
+                    if text[i] != 0x20 { break }
+                    i += 1
+                    continue
+                }
+                guard r == [0x20] else { break }
                 i += length
             }
         }
         guard i < text.count else { return [] }
         let space: [UInt8] = self.escapeWhitespaces ? Self.marker : [0x20]
         var out: [UInt8] = []
-        out.reserveCapacity(text.count + 16)
+        out.reserveCapacity(text.count + text.count / 4 + 3)
         if !self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
         var previousIsSpace = self.removeExtraWhitespaces
-        while i < text.count {
-            var (r, length) = self.prefix(text, i)
-            while previousIsSpace && r.first == 0x20 { r = r.dropFirst() }
-            if !r.isEmpty {
-                for b in r {
-                    if self.escapeWhitespaces && b == 0x20 { out += Self.marker } else { out.append(b) }
-                }
-                previousIsSpace = r.last == 0x20
+        @inline(__always)
+        func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            var k = 0
+            while previousIsSpace && k < bytes.count && bytes[k] == 0x20 { k += 1 }
+            guard k < bytes.count else { return }
+            for b in bytes[k...] {
+                if self.escapeWhitespaces && b == 0x20 { out += Self.marker } else { out.append(b) }
             }
-            i += length
+            previousIsSpace = bytes[bytes.count - 1] == 0x20
+        }
+        while i < text.count {
+            switch self.prefix(text, i) {
+            case .copy(let length):
+                append(UnsafeBufferPointer(rebasing: text[i..<(i + length)]))
+                i += length
+            case .replace(let replacement, let length):
+                replacement.withUnsafeBufferPointer { append($0) }
+                i += length
+            }
             if !self.removeExtraWhitespaces { previousIsSpace = false }
         }
         if self.removeExtraWhitespaces {

@@ -56,15 +56,15 @@ enum SplitPattern: Sendable, Hashable {
 
     /// Splits `text` into pieces, calling `body` with each piece's byte range.
     @inline(__always)
-    func split(_ text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) rethrows {
+    func split(_ text: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         var start = 0
         let classes = UnicodeClass.table
-        try classes.withUnsafeBufferPointer { table in
+        classes.withUnsafeBufferPointer { table in
             switch self {
             case .gpt2:
                 while start < text.count {
                     let end = Self.gpt2PieceEnd(text, start, table)
-                    try body(start..<end)
+                    body(start..<end)
                     start = end
                 }
             case .llama3, .cl100k, .qwen2:
@@ -73,7 +73,7 @@ enum SplitPattern: Sendable, Hashable {
                 while start < text.count {
                     let end = Self.llama3PieceEnd(
                         text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace, maxDigits: maxDigits)
-                    try body(start..<end)
+                    body(start..<end)
                     start = end
                 }
             case .o200k, .tekken:
@@ -81,7 +81,7 @@ enum SplitPattern: Sendable, Hashable {
                 let maxDigits = self == .o200k ? 3 : 1
                 while start < text.count {
                     let end = Self.caseAwarePieceEnd(text, start, table, contractions: contractions, maxDigits: maxDigits)
-                    try body(start..<end)
+                    body(start..<end)
                     start = end
                 }
             }
@@ -270,16 +270,19 @@ enum SplitPattern: Sendable, Hashable {
         let b = text[start]
         let (entry, length) = entryAt(text, start, table)
         let major = entry & UnicodeClass.majorMask
-        let takesPrefix = major != UnicodeClass.letter && major != UnicodeClass.number && !isNewline(b)
-        let starts = takesPrefix && start + length < count ? [start + length, start] : [start]
+        let takesPrefix = major != UnicodeClass.letter && major != UnicodeClass.number && !isNewline(b) && start + length < count
+        // The word alternatives are tried with the optional prefix taken, then without it.
+        let firstStart = takesPrefix ? start + length : start
+        let attempts = takesPrefix ? 2 : 1
 
+        @inline(__always)
         func contraction(after end: Int) -> Int {
             guard contractions, end < count, text[end] == 0x27 else { return end }
             return contractionEnd(text, end) ?? end
         }
         // 1. U*L+: greedy U*, then backtrack to the last L character if no L follows the run.
-        for s in starts {
-            var i = s
+        for attempt in 0..<attempts {
+            var i = attempt == 0 ? firstStart : start
             var lastLowerEnd = -1
             while i < count {
                 let (e, n) = entryAt(text, i, table)
@@ -296,7 +299,8 @@ enum SplitPattern: Sendable, Hashable {
             if lastLowerEnd >= 0 { return contraction(after: lastLowerEnd) }
         }
         // 2. U+L*
-        for s in starts where s < count {
+        for attempt in 0..<attempts {
+            let s = attempt == 0 ? firstStart : start
             let (e, n) = entryAt(text, s, table)
             guard e & UnicodeClass.upperFlag != 0 else { continue }
             let upperEnd = skipFlagged(text, from: s + n, flag: UnicodeClass.upperFlag, table)
