@@ -9,6 +9,10 @@ struct JSONScanner {
     let base: UnsafePointer<UInt8>
     let count: Int
     var index = 0
+    /// Reused by the tree parser for each string's bytes.
+    private var scratch: [UInt8] = []
+    /// Object members whose values the tree parser skips (stored as null).
+    var skippedKeys: Set<String> = []
 
     init(_ raw: UnsafeRawBufferPointer) {
         // An empty buffer still needs a valid pointer to compare against.
@@ -316,8 +320,12 @@ struct JSONScanner {
                 let key = try self.parseStringValue()
                 self.skipWhitespace()
                 try self.expect(0x3A, "':'")
-                let value = try self.parseValue(depth: depth + 1)
-                members.append((key, value))
+                if !self.skippedKeys.isEmpty && self.skippedKeys.contains(key) {
+                    try self.skipValue(depth: depth + 1)
+                    members.append((key, .null))
+                } else {
+                    members.append((key, try self.parseValue(depth: depth + 1)))
+                }
                 self.skipWhitespace()
                 if self.peek() == 0x2C {
                     self.index += 1
@@ -355,6 +363,12 @@ struct JSONScanner {
             return .null
         default:
             let (start, isInteger) = try self.scanNumber()
+            // Small non-negative integers (ids, ranks: most numbers in tokenizer files) directly.
+            if isInteger && self.index - start <= 18 && self.base[start] != 0x2D {
+                var value = 0
+                for k in start..<self.index { value = value &* 10 &+ Int(self.base[k] &- 0x30) }
+                return .integer(value)
+            }
             let text = String(decoding: UnsafeBufferPointer(start: self.base + start, count: self.index - start), as: UTF8.self)
             if isInteger, let i = Int(text) { return .integer(i) }
             guard let d = Double(text) else { throw JSONError(offset: start, "number out of range") }
@@ -364,7 +378,10 @@ struct JSONScanner {
 
     private mutating func parseStringValue() throws(JSONError) -> String {
         let start = self.index
-        var bytes: [UInt8] = []
+        var bytes = self.scratch
+        self.scratch = []
+        bytes.removeAll(keepingCapacity: true)
+        defer { self.scratch = bytes }
         try self.parseString(into: &bytes)
         guard let string = String(validating: bytes, as: UTF8.self) else {
             throw JSONError(offset: start, "string is not valid UTF-8")

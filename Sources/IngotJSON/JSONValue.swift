@@ -84,11 +84,14 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses a complete JSON text.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
+    /// Parses a complete JSON text. Values of object members named in `skippingKeys` are
+    /// validated but not built (they read as null): large files whose bulky fields are unused
+    /// load faster.
+    public static func parse(_ bytes: some Collection<UInt8>, skippingKeys: Set<String> = []) throws(JSONError) -> JSONValue {
         let array = Array(bytes)
         let result = array.withUnsafeBytes { raw -> Result<JSONValue, JSONError> in
             var scanner = JSONScanner(raw)
+            scanner.skippedKeys = skippingKeys
             do throws(JSONError) {
                 let value = try scanner.parseValue(depth: 0)
                 scanner.skipWhitespace()

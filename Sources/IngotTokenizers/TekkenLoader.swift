@@ -1,4 +1,3 @@
-import Foundation
 import IngotJSON
 
 /// Reads Mistral's Tekken tokenizer (`tekken_*.json`): tiktoken-style ranks in JSON, with the
@@ -61,12 +60,12 @@ struct TekkenLoader {
         var seen = [Bool](repeating: false, count: inner)
         for (index, entry) in entries.enumerated() {
             guard let rank = entry["rank"]?.intValue, rank >= 0, let encoded = entry["token_bytes"]?.stringValue,
-                let bytes = Data(base64Encoded: encoded)
+                let bytes = Base64.decode(encoded.utf8)
             else { throw self.fail("vocab entry \(index) lacks a rank or base64 token_bytes") }
             guard rank < inner else { continue }
             guard !seen[rank] else { throw self.fail("vocab rank \(rank) appears twice") }
             seen[rank] = true
-            ranks.append(([UInt8](bytes), rank))
+            ranks.append((bytes, rank))
         }
         guard ranks.count == inner else { throw self.fail("vocab lacks some of the ranks below \(inner)") }
         let (model, ranked) = try TiktokenLoader.rankedModel(ranks, idOffset: specialCount, fail: self.fail)

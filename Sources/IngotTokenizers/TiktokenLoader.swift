@@ -32,12 +32,12 @@ struct TiktokenLoader {
         for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
             lineNumber += 1
             guard let space = line.firstIndex(of: 0x20),
-                let token = Data(base64Encoded: Data(line[line.startIndex..<space])),
+                let token = Base64.decode(line[line.startIndex..<space]),
                 let rank = Int(String(decoding: line[line.index(after: space)...], as: UTF8.self)), rank >= 0, rank < 1 << 31
             else {
                 throw self.fail("line \(lineNumber) is not '<base64> <rank>'")
             }
-            ranks.append(([UInt8](token), rank))
+            ranks.append((token, rank))
         }
         let (model, ranked) = try Self.rankedModel(ranks, idOffset: 0, fail: self.fail)
         var tokenBytes = ranked

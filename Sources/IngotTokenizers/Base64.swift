@@ -1,0 +1,41 @@
+/// Standard base64 (RFC 4648, with padding), as tiktoken rank files and Tekken vocabularies
+/// spell token bytes: a table-driven decoder, because a 128k-token file has 128k of them.
+enum Base64 {
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            table[Int(c)] = UInt8(i)
+        }
+        return table
+    }()
+
+    /// The bytes `text` encodes, or nil when it is not valid padded base64.
+    static func decode<C: Collection<UInt8>>(_ text: C) -> [UInt8]? {
+        guard text.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3)
+        var quad: (UInt32, Int) = (0, 0)
+        var padding = 0
+        for c in text {
+            if c == 0x3D {  // '='
+                padding += 1
+                quad.0 <<= 6
+                quad.1 += 1
+            } else {
+                let v = Self.values[Int(c)]
+                guard v != 0xFF, padding == 0 else { return nil }
+                quad.0 = quad.0 << 6 | UInt32(v)
+                quad.1 += 1
+            }
+            if quad.1 == 4 {
+                out.append(UInt8(truncatingIfNeeded: quad.0 >> 16))
+                out.append(UInt8(truncatingIfNeeded: quad.0 >> 8))
+                out.append(UInt8(truncatingIfNeeded: quad.0))
+                quad = (0, 0)
+            }
+        }
+        guard padding <= 2 else { return nil }
+        out.removeLast(padding)
+        return out
+    }
+}
