@@ -11,7 +11,7 @@ struct SentencePieceNormalizer: Sendable {
     let escapeWhitespaces: Bool
     let treatWhitespaceAsSuffix: Bool
 
-    private static let marker: [UInt8] = [0xE2, 0x96, 0x81]
+    fileprivate static let marker: [UInt8] = [0xE2, 0x96, 0x81]
 
     /// What the input at a position normalizes to: its own bytes (a character or user-defined
     /// symbol, copied) or a rule's replacement.
@@ -35,6 +35,7 @@ struct SentencePieceNormalizer: Sendable {
     }
 
     func normalize(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        if self.charsMap == nil && self.userDefined == nil { return self.escapeOnly(text) }
         var i = 0
         if self.removeExtraWhitespaces {
             while i < text.count {
@@ -73,6 +74,37 @@ struct SentencePieceNormalizer: Sendable {
                 i += length
             }
             if !self.removeExtraWhitespaces { previousIsSpace = false }
+        }
+        if self.removeExtraWhitespaces {
+            while out.count >= space.count && out.suffix(space.count).elementsEqual(space) { out.removeLast(space.count) }
+        }
+        if self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        return out
+    }
+}
+
+extension SentencePieceNormalizer {
+    /// The identity normalizer (Llama 2): only the whitespace rules apply, byte by byte.
+    private func escapeOnly(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var i = 0
+        if self.removeExtraWhitespaces { while i < text.count && text[i] == 0x20 { i += 1 } }
+        guard i < text.count else { return [] }
+        let space: [UInt8] = self.escapeWhitespaces ? Self.marker : [0x20]
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 4 + 3)
+        if !self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        var previousIsSpace = self.removeExtraWhitespaces
+        while i < text.count {
+            let b = text[i]
+            i += 1
+            if b == 0x20 {
+                if previousIsSpace { continue }
+                if self.escapeWhitespaces { out += Self.marker } else { out.append(0x20) }
+                previousIsSpace = self.removeExtraWhitespaces
+            } else {
+                out.append(b)
+                previousIsSpace = false
+            }
         }
         if self.removeExtraWhitespaces {
             while out.count >= space.count && out.suffix(space.count).elementsEqual(space) { out.removeLast(space.count) }
@@ -221,7 +253,8 @@ struct SentencePieceLoader {
         case 2:
             model = .sentencePieceBPE(
                 SentencePieceBPE(
-                    pieces: table, scores: pieces.map(\.score), isUnused: pieces.map { $0.type == .unused },
+                    pieceTexts: pieces.map { [.normal, .userDefined, .unused].contains($0.type) ? $0.text : nil },
+                    scores: pieces.map(\.score), isUnused: pieces.map { $0.type == .unused },
                     userDefined: hasUserDefined ? userDefined : nil, unknown: UInt32(unknownID),
                     byteFallback: byteFallback ? byteIDs : nil))
         case 1:
