@@ -13,6 +13,8 @@ struct JSONScanner {
     private var scratch: [UInt8] = []
     /// Object members whose values the tree parser skips (stored as null).
     var skippedKeys: Set<String> = []
+    /// Build fractional numbers as serde_json does by default (see ``serdeDouble(_:_:)``).
+    var serdeFloats = false
 
     init(_ raw: UnsafeRawBufferPointer) {
         // An empty buffer still needs a valid pointer to compare against.
@@ -369,6 +371,9 @@ struct JSONScanner {
                 for k in start..<self.index { value = value &* 10 &+ Int(self.base[k] &- 0x30) }
                 return .integer(value)
             }
+            if !isInteger && self.serdeFloats, let d = Self.serdeDouble(UnsafeBufferPointer(start: self.base + start, count: self.index - start)) {
+                return .number(d)
+            }
             let text = String(decoding: UnsafeBufferPointer(start: self.base + start, count: self.index - start), as: UTF8.self)
             if isInteger, let i = Int(text) { return .integer(i) }
             guard let d = Double(text) else { throw JSONError(offset: start, "number out of range") }
@@ -387,5 +392,77 @@ struct JSONScanner {
             throw JSONError(offset: start, "string is not valid UTF-8")
         }
         return string
+    }
+
+    // MARK: serde_json's floats
+
+    /// Powers of ten 1e0...1e308, each correctly rounded (as Rust's literals are).
+    private static let powersOfTen: [Double] = (0...308).map { Double("1e\($0)")! }
+
+    /// The double serde_json (without its `float_roundtrip` feature, as HuggingFace `tokenizers`
+    /// builds it) reads from a validated JSON number: up to 19 significant digits collected in a
+    /// UInt64 (later digits dropped), converted to Double, then multiplied or divided once by a
+    /// power of ten. That can differ from the correctly rounded value by an ulp — for a quarter
+    /// of T5's Unigram scores — and Viterbi ties then break differently, so tokenizer files are
+    /// read the way the reference reads them.
+    static func serdeDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        let negative = text.first == 0x2D
+        if negative { i += 1 }
+        var significand: UInt64 = 0
+        var exponent = 0
+        var overflowed = false
+        @inline(__always)
+        func accumulate(_ digit: UInt64) -> Bool {
+            // serde_json's overflow!(significand * 10 + digit, u64::MAX)
+            let limit = UInt64.max / 10
+            if significand >= limit && (significand > limit || digit > UInt64.max % 10) { return false }
+            significand = significand * 10 + digit
+            return true
+        }
+        // Integer part: once it would overflow, the remaining digits only raise the exponent.
+        while i < text.count, text[i] >= 0x30 && text[i] <= 0x39 {
+            if !overflowed && !accumulate(UInt64(text[i] - 0x30)) { overflowed = true }
+            if overflowed { exponent += 1 }
+            i += 1
+        }
+        if i < text.count && text[i] == 0x2E {
+            i += 1
+            while i < text.count, text[i] >= 0x30 && text[i] <= 0x39 {
+                if !overflowed && !accumulate(UInt64(text[i] - 0x30)) { overflowed = true }
+                if !overflowed { exponent -= 1 }
+                i += 1
+            }
+        }
+        if i < text.count && (text[i] == 0x65 || text[i] == 0x45) {
+            i += 1
+            var positive = true
+            if text[i] == 0x2B { i += 1 } else if text[i] == 0x2D { positive = false; i += 1 }
+            var e = 0
+            while i < text.count, text[i] >= 0x30 && text[i] <= 0x39 {
+                if e > 100_000 { return nil }  // far out of range either way: the standard path decides
+                e = e * 10 + Int(text[i] - 0x30)
+                i += 1
+            }
+            exponent += positive ? e : -e
+        }
+        var f = Double(significand)
+        while true {
+            let magnitude = exponent.magnitude
+            if magnitude < UInt(Self.powersOfTen.count) {
+                if exponent >= 0 {
+                    f *= Self.powersOfTen[Int(magnitude)]
+                    if f.isInfinite { return nil }
+                } else {
+                    f /= Self.powersOfTen[Int(magnitude)]
+                }
+                break
+            }
+            if f == 0 { break }
+            if exponent >= 0 { return nil }
+            f /= 1e308
+            exponent += 308
+        }
+        return negative ? -f : f
     }
 }

@@ -84,14 +84,26 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// How fractional numbers become doubles.
+    public enum FloatParsing: Sendable {
+        /// The nearest double (IEEE 754 round to nearest).
+        case correctlyRounded
+        /// As Rust's serde_json reads them by default, which HuggingFace `tokenizers` uses: the
+        /// scores in a tokenizer.json mean what that library reads.
+        case serdeJSON
+    }
+
     /// Parses a complete JSON text. Values of object members named in `skippingKeys` are
     /// validated but not built (they read as null): large files whose bulky fields are unused
     /// load faster.
-    public static func parse(_ bytes: some Collection<UInt8>, skippingKeys: Set<String> = []) throws(JSONError) -> JSONValue {
+    public static func parse(
+        _ bytes: some Collection<UInt8>, skippingKeys: Set<String> = [], floats: FloatParsing = .correctlyRounded
+    ) throws(JSONError) -> JSONValue {
         let array = Array(bytes)
         let result = array.withUnsafeBytes { raw -> Result<JSONValue, JSONError> in
             var scanner = JSONScanner(raw)
             scanner.skippedKeys = skippingKeys
+            scanner.serdeFloats = floats == .serdeJSON
             do throws(JSONError) {
                 let value = try scanner.parseValue(depth: 0)
                 scanner.skipWhitespace()

@@ -59,7 +59,8 @@ public struct Tokenizer: Sendable {
         }
         let json: JSONValue
         do {
-            json = try JSONValue.parse(data)
+            // Read floats (Unigram scores) as HuggingFace's serde_json does: see FloatParsing.
+            json = try JSONValue.parse(data, floats: .serdeJSON)
         } catch {
             throw TokenizerError(path: path, "not valid JSON (nor a SentencePiece model): \(error)")
         }

@@ -95,3 +95,19 @@ import Testing
         #expect(long.withUnsafeBytes { UTF8Validation.isValid($0) })
     }
 }
+
+/// serde_json's default float reading, which HuggingFace `tokenizers` scores go through.
+@Suite struct SerdeFloatTests {
+    @Test(arguments: [
+        // (text, serde_json's value, correctly rounded value); the first differs by one ulp.
+        ("-2.0122928619384766", -2.012292861938477, -2.0122928619384766),
+        ("-9.112275123596191", -9.112275123596191, -9.112275123596191),
+        ("0.5", 0.5, 0.5),
+        ("1e3", 1000.0, 1000.0),
+        ("-0.0", -0.0, -0.0),
+    ])
+    func readsNumbersAsSerdeJSONDoes(_ text: String, _ serde: Double, _ nearest: Double) throws {
+        #expect(try JSONValue.parse(Array("[\(text)]".utf8), floats: .serdeJSON).arrayValue?.first?.doubleValue == serde)
+        #expect(try JSONValue.parse(Array("[\(text)]".utf8)).arrayValue?.first?.doubleValue == nearest)
+    }
+}
