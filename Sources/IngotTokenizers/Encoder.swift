@@ -19,11 +19,6 @@ extension Tokenizer {
         private static let cacheLimit = 1 << 18
         private static let cacheablePieceLength = 64
         private static let inlineFlag: UInt64 = 1 << 63
-        private static let hotBits: UInt64 = 13
-        /// The direct-mapped table of short pieces (key 0: empty; a key has its length in its top
-        /// byte, so it is never 0) and their one or two ids, packed as in `cache`.
-        private var hotKeys = [UInt64](repeating: 0, count: 1 << 13)
-        private var hotValues = [UInt64](repeating: 0, count: 1 << 13)
         private static let secondFlag: UInt64 = 1 << 62
 
         init(_ tokenizer: Tokenizer) {
@@ -147,12 +142,6 @@ extension Tokenizer {
             }
         }
 
-        @inline(__always)
-        private static func appendInline(_ packed: UInt64, to ids: inout [UInt32]) {
-            ids.append(UInt32(truncatingIfNeeded: packed & 0x7FFF_FFFF))
-            if packed & Self.secondFlag != 0 { ids.append(UInt32(truncatingIfNeeded: (packed >> 31) & 0x7FFF_FFFF)) }
-        }
-
         /// Encodes one piece through the cache of recently seen pieces.
         @inline(__always)
         private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
@@ -160,28 +149,12 @@ extension Tokenizer {
                 self.encodeModel(piece, into: &ids)
                 return
             }
-            // Short pieces (most of them: " the", ",", " of") first try a small direct-mapped
-            // table that stays in cache, keyed by the piece's bytes and length in one word.
-            var hotKey: UInt64 = 0
-            var hotSlot = 0
-            if piece.count < 8 {
-                for (k, b) in piece.enumerated() { hotKey |= UInt64(b) << (8 * UInt64(k)) }
-                hotKey |= UInt64(piece.count) << 56
-                hotSlot = Int(truncatingIfNeeded: (hotKey &* 0x9E37_79B9_7F4A_7C15) >> (64 - Self.hotBits))
-                if self.hotKeys[hotSlot] == hotKey {
-                    Self.appendInline(self.hotValues[hotSlot], to: &ids)
-                    return
-                }
-            }
             if let packed = self.cache.find(piece) {
                 // One or two ids live in the entry itself (no second memory access); longer
                 // results are a range of `cachedIDs`.
                 if packed & Self.inlineFlag != 0 {
-                    Self.appendInline(packed, to: &ids)
-                    if hotKey != 0 {
-                        self.hotKeys[hotSlot] = hotKey
-                        self.hotValues[hotSlot] = packed
-                    }
+                    ids.append(UInt32(truncatingIfNeeded: packed & 0x7FFF_FFFF))
+                    if packed & Self.secondFlag != 0 { ids.append(UInt32(truncatingIfNeeded: (packed >> 31) & 0x7FFF_FFFF)) }
                     return
                 }
                 let start = Int(packed >> 32)
@@ -194,7 +167,6 @@ extension Tokenizer {
             if self.cache.count >= Self.cacheLimit {
                 self.cache.removeAll()
                 self.cachedIDs.removeAll(keepingCapacity: true)
-                for i in self.hotKeys.indices { self.hotKeys[i] = 0 }
             }
             let produced = ids.count - before
             if produced <= 2 && ids[before...].allSatisfy({ $0 < 1 << 31 }) {
@@ -203,10 +175,6 @@ extension Tokenizer {
                 // An empty result is stored as a range of length 0 below.
                 if produced > 0 {
                     self.cache.insert(piece, value: packed)
-                    if hotKey != 0 {
-                        self.hotKeys[hotSlot] = hotKey
-                        self.hotValues[hotSlot] = packed
-                    }
                     return
                 }
             }
