@@ -18,28 +18,52 @@ enum UnicodeClass {
     /// `\p{M}`: a combining mark (whose major class is `other`).
     static let markFlag: UInt8 = 16
 
-    /// One byte per scalar value U+0000...U+10FFFF (surrogates are `other`). Built once per
-    /// process, on first use.
+    /// One byte per scalar value U+0000...U+10FFFF (surrogates are `other`), expanded once per
+    /// process from the run-length data in `UnicodeClassData.swift` (asking the standard
+    /// library for 1.1 million scalars' properties at every start took about 0.1 s).
     static let table: [UInt8] = {
         var table = [UInt8](repeating: UnicodeClass.other, count: 0x110000)
-        table.withUnsafeMutableBufferPointer { t in
-            for value in 0..<UInt32(0x110000) {
-                guard let scalar = Unicode.Scalar(value) else { continue }
-                let properties = scalar.properties
-                var entry: UInt8
-                switch properties.generalCategory {
-                case .uppercaseLetter, .titlecaseLetter: entry = letter | upperFlag
-                case .lowercaseLetter: entry = letter | lowerFlag
-                case .modifierLetter, .otherLetter: entry = letter | upperFlag | lowerFlag
-                case .nonspacingMark, .spacingMark, .enclosingMark: entry = other | upperFlag | lowerFlag | markFlag
-                case .decimalNumber, .letterNumber, .otherNumber: entry = number
-                default: entry = other
-                }
-                // White_Space is the set Oniguruma and `regex` use for \s with Unicode semantics.
-                // (No White_Space character is a letter, number or mark.)
-                if properties.isWhitespace { entry = whitespace }
-                t[Int(value)] = entry
+        var bytes: [UInt8] = []
+        var quad: UInt32 = 0
+        var count = 0
+        // Base64 of the runs (generated, so well-formed: padding and line breaks aside).
+        for c in Self.runs.utf8 {
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = UInt32(c - 0x41)
+            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+            case 0x2B: v = 62
+            case 0x2F: v = 63
+            default: continue
             }
+            quad = quad << 6 | v
+            count += 1
+            if count == 4 {
+                bytes += [UInt8(truncatingIfNeeded: quad >> 16), UInt8(truncatingIfNeeded: quad >> 8), UInt8(truncatingIfNeeded: quad)]
+                quad = 0
+                count = 0
+            }
+        }
+        if count == 3 { bytes += [UInt8(truncatingIfNeeded: quad >> 10), UInt8(truncatingIfNeeded: quad >> 2)] }
+        if count == 2 { bytes.append(UInt8(truncatingIfNeeded: quad >> 4)) }
+        var position = 0
+        var i = 0
+        while i < bytes.count {
+            let value = bytes[i]
+            i += 1
+            var length = 0
+            var shift = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                length |= Int(b & 0x7F) << shift
+                shift += 7
+                if b & 0x80 == 0 { break }
+            }
+            let end = min(position + length, table.count)
+            if value != UnicodeClass.other { for k in position..<end { table[k] = value } }
+            position = end
         }
         return table
     }()
