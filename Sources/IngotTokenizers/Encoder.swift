@@ -21,8 +21,17 @@ extension Tokenizer {
         private static let inlineFlag: UInt64 = 1 << 63
         private static let secondFlag: UInt64 = 1 << 62
 
+        /// For tiktoken-style models (`ignore_merges`), the vocabulary: a piece that is a token is
+        /// that token, so it is looked up before the cache and never stored in it.
+        private let wholePieces: ByteKeyedTable?
+
         init(_ tokenizer: Tokenizer) {
             self.tokenizer = tokenizer
+            if case .bpe(let bpe) = tokenizer.model, bpe.ignoreMerges {
+                self.wholePieces = bpe.vocabulary
+            } else {
+                self.wholePieces = nil
+            }
         }
 
         /// Appends the ids of `text` (valid UTF-8) to `ids`.
@@ -147,6 +156,10 @@ extension Tokenizer {
         private mutating func encodeCached(_ piece: UnsafeBufferPointer<UInt8>, into ids: inout [UInt32]) {
             guard piece.count <= Self.cacheablePieceLength, piece.count > 1 else {
                 self.encodeModel(piece, into: &ids)
+                return
+            }
+            if let id = self.wholePieces?.find(piece) {
+                ids.append(UInt32(truncatingIfNeeded: id))
                 return
             }
             if let packed = self.cache.find(piece) {
