@@ -145,10 +145,12 @@ struct SentencePieceLoader {
         var addDummyPrefix = true
         var removeExtraWhitespaces = true
         var escapeWhitespaces = true
+        var sections = Set<Int>()
         do {
             var model = ProtobufReader([UInt8](data))
             while let (field, value) = try model.next() {
                 guard case .bytes(let range) = value else { continue }
+                sections.insert(field)
                 switch field {
                 case 1:
                     var piece = Piece()
@@ -202,6 +204,12 @@ struct SentencePieceLoader {
             throw self.fail("\(error)")
         }
         guard !pieces.isEmpty else { throw self.fail("the model has no pieces") }
+        // Real models always carry both specs after the pieces: a file cut between two pieces
+        // still parses, and must not load as a smaller vocabulary.
+        guard sections.contains(2), sections.contains(3) else {
+            throw self.fail("the model lacks its trainer_spec or normalizer_spec (a truncated file?)")
+        }
+        if let bad = pieces.firstIndex(where: { $0.score.isNaN }) { throw self.fail("piece \(bad) has a NaN score") }
         guard unknownID >= 0, unknownID < pieces.count, pieces[unknownID].type == .unknown else {
             throw self.fail("unk_id \(unknownID) is not an UNKNOWN piece")
         }
