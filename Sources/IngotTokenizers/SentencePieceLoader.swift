@@ -75,15 +75,21 @@ struct SentencePieceNormalizer: Sendable {
             }
             if !self.removeExtraWhitespaces { previousIsSpace = false }
         }
-        if self.removeExtraWhitespaces {
-            while out.count >= space.count && out.suffix(space.count).elementsEqual(space) { out.removeLast(space.count) }
-        }
-        if self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        self.finish(&out, space: space)
         return out
     }
 }
 
 extension SentencePieceNormalizer {
+    /// Drops trailing spaces (with `remove_extra_whitespaces`) and adds the suffix form of the
+    /// dummy prefix.
+    private func finish(_ out: inout [UInt8], space: [UInt8]) {
+        if self.removeExtraWhitespaces {
+            while out.count >= space.count && out.suffix(space.count).elementsEqual(space) { out.removeLast(space.count) }
+        }
+        if self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+    }
+
     /// The identity normalizer (Llama 2): only the whitespace rules apply, byte by byte.
     private func escapeOnly(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var i = 0
@@ -106,10 +112,7 @@ extension SentencePieceNormalizer {
                 previousIsSpace = false
             }
         }
-        if self.removeExtraWhitespaces {
-            while out.count >= space.count && out.suffix(space.count).elementsEqual(space) { out.removeLast(space.count) }
-        }
-        if self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        self.finish(&out, space: space)
         return out
     }
 }

@@ -211,27 +211,9 @@ enum SplitPattern: Sendable, Hashable {
             }
         }
         // \p{N}{1,maxDigits}
-        if cls == UnicodeClass.number {
-            var end = start + length
-            for _ in 1..<maxDigits where end < count {
-                let (c, n) = classAt(text, end, table)
-                if c != UnicodeClass.number { break }
-                end += n
-            }
-            return end
-        }
+        if cls == UnicodeClass.number { return numberRunEnd(text, start + length, maxDigits: maxDigits, table) }
         // ` ?[^\s\p{L}\p{N}]+[\r\n]*`
-        var otherStart: Int?
-        if cls == UnicodeClass.other {
-            otherStart = start
-        } else if b == 0x20 && start + 1 < count && classAt(text, start + 1, table).0 == UnicodeClass.other {
-            otherStart = start + 1
-        }
-        if let otherStart {
-            var end = skipRun(text, from: otherStart, cls: UnicodeClass.other, table)
-            while end < count && isNewline(text[end]) { end += 1 }
-            return end
-        }
+        if let end = symbolRunEnd(text, start, cls, table, slash: false) { return end }
         return whitespacePieceEnd(text, start, table, wholeTrailingWhitespace: wholeTrailingWhitespace)
     }
 
@@ -307,28 +289,42 @@ enum SplitPattern: Sendable, Hashable {
             return contraction(after: skipFlagged(text, from: upperEnd, flag: UnicodeClass.lowerFlag, table))
         }
         // 3. \p{N}{1,maxDigits}
-        if major == UnicodeClass.number {
-            var end = start + length
-            for _ in 1..<maxDigits where end < count {
-                let (c, n) = classAt(text, end, table)
-                if c != UnicodeClass.number { break }
-                end += n
-            }
-            return end
-        }
+        if major == UnicodeClass.number { return numberRunEnd(text, start + length, maxDigits: maxDigits, table) }
         // 4. ` ?[^\s\p{L}\p{N}]+[\r\n/]*`
-        var otherStart = -1
-        if b == 0x20 && start + 1 < count && classAt(text, start + 1, table).0 == UnicodeClass.other {
-            otherStart = start + 1
-        } else if major == UnicodeClass.other {
-            otherStart = start
-        }
-        if otherStart >= 0 {
-            var end = skipRun(text, from: otherStart, cls: UnicodeClass.other, table)
-            while end < count && (isNewline(text[end]) || text[end] == 0x2F) { end += 1 }
-            return end
-        }
+        if let end = symbolRunEnd(text, start, major, table, slash: true) { return end }
         return whitespacePieceEnd(text, start, table, wholeTrailingWhitespace: false)
+    }
+
+    /// `\p{N}{1,maxDigits}` after the first number, which ends at `end`.
+    @inline(__always)
+    static func numberRunEnd(_ text: UnsafeBufferPointer<UInt8>, _ end: Int, maxDigits: Int, _ table: UnsafeBufferPointer<UInt8>) -> Int {
+        var end = end
+        for _ in 1..<maxDigits where end < text.count {
+            let (c, n) = classAt(text, end, table)
+            if c != UnicodeClass.number { break }
+            end += n
+        }
+        return end
+    }
+
+    /// ` ?[^\s\p{L}\p{N}]+` then `[\r\n]*` (or `[\r\n/]*` with `slash`), if the piece at `start`
+    /// (of class `cls`) is one.
+    @inline(__always)
+    static func symbolRunEnd(
+        _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ cls: UInt8, _ table: UnsafeBufferPointer<UInt8>, slash: Bool
+    ) -> Int? {
+        let count = text.count
+        let runStart: Int
+        if text[start] == 0x20 && start + 1 < count && classAt(text, start + 1, table).0 == UnicodeClass.other {
+            runStart = start + 1
+        } else if cls == UnicodeClass.other {
+            runStart = start
+        } else {
+            return nil
+        }
+        var end = skipRun(text, from: runStart, cls: UnicodeClass.other, table)
+        while end < count && (isNewline(text[end]) || (slash && text[end] == 0x2F)) { end += 1 }
+        return end
     }
 
     /// Advances over characters whose table entry has `flag`.
