@@ -49,10 +49,7 @@ struct SentencePieceNormalizer: Sendable {
             }
         }
         guard i < text.count else { return [] }
-        let space: [UInt8] = self.escapeWhitespaces ? Self.marker : [0x20]
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count + text.count / 4 + 3)
-        if !self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        var (out, space) = self.begin(capacity: text.count)
         var previousIsSpace = self.removeExtraWhitespaces
         @inline(__always)
         func append(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -81,6 +78,15 @@ struct SentencePieceNormalizer: Sendable {
 }
 
 extension SentencePieceNormalizer {
+    /// The output buffer, started with the dummy prefix, and what a space becomes.
+    private func begin(capacity: Int) -> (out: [UInt8], space: [UInt8]) {
+        let space: [UInt8] = self.escapeWhitespaces ? Self.marker : [0x20]
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity + capacity / 4 + 3)
+        if !self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        return (out, space)
+    }
+
     /// Drops trailing spaces (with `remove_extra_whitespaces`) and adds the suffix form of the
     /// dummy prefix.
     private func finish(_ out: inout [UInt8], space: [UInt8]) {
@@ -95,10 +101,7 @@ extension SentencePieceNormalizer {
         var i = 0
         if self.removeExtraWhitespaces { while i < text.count && text[i] == 0x20 { i += 1 } }
         guard i < text.count else { return [] }
-        let space: [UInt8] = self.escapeWhitespaces ? Self.marker : [0x20]
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count + text.count / 4 + 3)
-        if !self.treatWhitespaceAsSuffix && self.addDummyPrefix { out += space }
+        var (out, space) = self.begin(capacity: text.count)
         var previousIsSpace = self.removeExtraWhitespaces
         while i < text.count {
             let b = text[i]

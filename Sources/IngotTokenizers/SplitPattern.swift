@@ -119,16 +119,23 @@ enum SplitPattern: Sendable, Hashable {
         return (table[Int(scalar)], length)
     }
 
-    /// Advances over a run of characters of class `cls` (or, when `negated`, of any class other
-    /// than letter, number and whitespace).
+    /// Advances over a run of characters of major class `cls`.
     @inline(__always)
     static func skipRun(
         _ text: UnsafeBufferPointer<UInt8>, from i: Int, cls: UInt8, _ table: UnsafeBufferPointer<UInt8>
     ) -> Int {
+        skip(text, from: i, mask: UnicodeClass.majorMask, equals: cls, table)
+    }
+
+    /// Advances while a character's table entry, masked, equals `value`.
+    @inline(__always)
+    static func skip(
+        _ text: UnsafeBufferPointer<UInt8>, from i: Int, mask: UInt8, equals value: UInt8, _ table: UnsafeBufferPointer<UInt8>
+    ) -> Int {
         var j = i
         while j < text.count {
-            let (c, n) = classAt(text, j, table)
-            if c != cls { break }
+            let (e, n) = entryAt(text, j, table)
+            if e & mask != value { break }
             j += n
         }
         return j
@@ -332,12 +339,6 @@ enum SplitPattern: Sendable, Hashable {
     static func skipFlagged(
         _ text: UnsafeBufferPointer<UInt8>, from i: Int, flag: UInt8, _ table: UnsafeBufferPointer<UInt8>
     ) -> Int {
-        var j = i
-        while j < text.count {
-            let (e, n) = entryAt(text, j, table)
-            if e & flag == 0 { break }
-            j += n
-        }
-        return j
+        skip(text, from: i, mask: flag, equals: flag, table)
     }
 }
