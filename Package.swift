@@ -41,25 +41,27 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .target(name: "IngotSystem"),
         .target(
             name: "IngotCore",
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "IngotJSON"),
         .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib"]),
-        .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression"]),
+        .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem"]),
         .target(name: "IngotTokenizers", dependencies: ["IngotJSON"]),
-        .target(name: "IngotShards", dependencies: ["IngotCore", "IngotCompression", "IngotJSON"]),
+        .target(name: "IngotShards", dependencies: ["IngotCore", "IngotCompression", "IngotSystem"]),
         .target(
             name: "Ingot",
             dependencies: [
                 "IngotCore", "IngotCorpus", "IngotTokenizers", "IngotShards",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Pipelines",
-            dependencies: ["Ingot"],
+            dependencies: ["Ingot", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Pipelines",
             plugins: ["PipelineRegistryPlugin"]
         ),
@@ -69,8 +71,7 @@ let package = Package(
                 "Ingot", "Pipelines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            resources: []
+            ]
         ),
         .plugin(
             name: "PipelineRegistryPlugin",

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Ingot
 
 /// Fine-tuning data, one example per row: each document is tokenized, followed by EOS, truncated
@@ -10,12 +11,19 @@ public struct Finetune: PipelineDefinition {
     public static let abstract = "Tokenize, append EOS, truncate and pad every example to max_length (--seq-len)."
     public static let defaultSeqLen = 1024
 
+    @Option(help: "Cut long examples at the right (keep the start) or the left (keep the end).")
+    public var truncationSide: Pad.Side = .right
+
+    @Option(help: "Pad short examples at the right or the left.")
+    public var paddingSide: Pad.Side = .right
+
     public init() {}
 
     public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
-        ReadCorpus(field: run.textField, text: run.textSplitting)
-        try Tokenize(run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens)
-        Pad(maxLength: run.seqLen, padID: run.padTokenID, truncation: run.truncationSide, padding: run.paddingSide)
+        ReadCorpus(field: run.textField)
+        try Tokenize(
+            run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens, addSpecialTokens: run.addSpecialTokens)
+        Pad(maxLength: run.seqLen, padID: run.padTokenID, truncation: self.truncationSide, padding: self.paddingSide)
         WriteShards(schema: run.schema)
     }
 }

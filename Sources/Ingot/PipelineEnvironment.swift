@@ -1,27 +1,18 @@
-/// What a run gives a pipeline to build its stages from: the tokenizer, the row length and the
-/// options of the command line.
+/// What a run gives every pipeline to build its stages from: the tokenizer, the row length and
+/// the options every pipeline shares. Options of one pipeline are properties of that pipeline.
 public struct PipelineEnvironment: Sendable {
     public var tokenizer: Tokenizer
     /// Tokens per row (for padding pipelines, the `max_length`).
     public var seqLen: Int
-    /// The JSON key (dotted for nested objects) holding each document's text.
+    /// The JSON key (dotted for nested objects, numbers for array items) holding each document's text.
     public var textField: String
-    /// How `.txt` files become documents.
-    public var textSplitting: ReadCorpus.TextSplitting
-    public var packing: Pack.Strategy
-    /// Segment ids per document (true) or one segment for all real tokens of a row (plain
-    /// concatenation).
-    public var documentBoundaries: Bool
-    /// Greedy packing: drop the final partial row of each partition instead of padding it.
-    public var dropLastPartialRow: Bool
-    /// Which end padding pipelines cut long examples at, and pad short ones at.
-    public var truncationSide: Pad.Side
-    public var paddingSide: Pad.Side
-    public var compression: ShardSchema.Compression
-    /// Tokenize special-token strings in the text as plain text.
+    /// Tokenize special-token strings in the text as plain text (`split_special_tokens=True`).
     public var splitSpecialTokens: Bool
+    /// Add what the tokenizer's post-processor adds around each text (`add_special_tokens=True`).
+    public var addSpecialTokens: Bool
     /// The id written in padding positions: the tokenizer's pad token, else its EOS token, else 0.
     public var padTokenID: UInt32
+    public var compression: ShardSchema.Compression
     /// Rows per shard file; nil for about 2^25 tokens per shard.
     public var rowsPerShard: Int?
     /// Rows per compressed frame (the unit of random access).
@@ -31,54 +22,30 @@ public struct PipelineEnvironment: Sendable {
         tokenizer: Tokenizer,
         seqLen: Int,
         textField: String = "text",
-        textSplitting: ReadCorpus.TextSplitting = .wholeFile,
-        packing: Pack.Strategy = .bestFit(),
-        documentBoundaries: Bool = true,
-        dropLastPartialRow: Bool = false,
-        truncationSide: Pad.Side = .right,
-        paddingSide: Pad.Side = .right,
-        compression: ShardSchema.Compression = .zstd(),
         splitSpecialTokens: Bool = false,
+        addSpecialTokens: Bool = false,
         padTokenID: UInt32? = nil,
+        compression: ShardSchema.Compression = .zstd(),
         rowsPerShard: Int? = nil,
         rowsPerFrame: Int = 32
     ) {
         self.tokenizer = tokenizer
         self.seqLen = seqLen
         self.textField = textField
-        self.textSplitting = textSplitting
-        self.packing = packing
-        self.documentBoundaries = documentBoundaries
-        self.dropLastPartialRow = dropLastPartialRow
-        self.truncationSide = truncationSide
-        self.paddingSide = paddingSide
-        self.compression = compression
         self.splitSpecialTokens = splitSpecialTokens
+        self.addSpecialTokens = addSpecialTokens
         self.padTokenID = padTokenID ?? tokenizer.padTokenID ?? tokenizer.eosTokenID ?? 0
+        self.compression = compression
         self.rowsPerShard = rowsPerShard
         self.rowsPerFrame = rowsPerFrame
     }
 
-    /// The on-disk layout for this run's rows.
+    /// The shard layout the run's options ask for: `seq_len` rows of token ids and segment ids.
+    /// A pipeline passes it (or ``ShardSchema/withLossMask(_:)`` of it) to ``WriteShards``; the
+    /// dataset's layout is what that stage declares.
     public var schema: ShardSchema {
         ShardSchema(
             seqLen: self.seqLen, vocabularySize: self.tokenizer.vocabularySize, compression: self.compression,
             rowsPerFrame: self.rowsPerFrame, rowsPerShard: self.rowsPerShard)
-    }
-
-    /// The options that shaped the output, recorded in the dataset index.
-    public var recordedOptions: [String: String] {
-        [
-            "seq_len": String(self.seqLen),
-            "text_field": self.textField,
-            "packing": self.packing.description,
-            "document_boundaries": String(self.documentBoundaries),
-            "drop_last_partial_row": String(self.dropLastPartialRow),
-            "truncation_side": self.truncationSide.description,
-            "padding_side": self.paddingSide.description,
-            "compression": self.compression.description,
-            "split_special_tokens": String(self.splitSpecialTokens),
-            "pad_token_id": String(self.padTokenID),
-        ]
     }
 }

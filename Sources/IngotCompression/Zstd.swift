@@ -1,28 +1,10 @@
 internal import CZstd
 
-/// One-shot zstd frames, as the shard writer and readers use them.
+/// One-shot zstd frames, as the shard readers use them.
 public enum Zstd {
     /// The libzstd version linked, e.g. "1.5.4".
     public static var version: String {
         String(cString: ZSTD_versionString())
-    }
-
-    /// Compresses `input` into one frame that records its content size and an XXH64 checksum,
-    /// so every reader can detect corruption.
-    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws(CompressionError) -> [UInt8] {
-        guard let cctx = ZSTD_createCCtx() else { throw CompressionError(.codec, "zstd: cannot allocate a compression context") }
-        defer { ZSTD_freeCCtx(cctx) }
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level))
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
-        try check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1))
-        let bound = ZSTD_compressBound(input.count)
-        var output = [UInt8](repeating: 0, count: bound)
-        let written = output.withUnsafeMutableBytes { out in
-            ZSTD_compress2(cctx, out.baseAddress, out.count, input.baseAddress, input.count)
-        }
-        try check(written)
-        output.removeLast(bound - written)
-        return output
     }
 
     /// Decompresses exactly one frame whose content size is `expectedSize`, verifying its checksum.
@@ -50,6 +32,46 @@ public enum Zstd {
                 }
             throw CompressionError(kind, "zstd: \(name)")
         }
+    }
+}
+
+/// A zstd compression context, reused for every frame a shard writer compresses: allocating a
+/// context (and its match tables) per frame costs more than compressing a small frame.
+///
+/// Every frame records its content size and an XXH64 checksum, so every reader can detect
+/// corruption. Reusing the context does not change the bytes: each call starts a new frame.
+public final class ZstdCompressor {
+    private let cctx: OpaquePointer
+    public let level: Int32
+
+    public init(level: Int32) throws(CompressionError) {
+        guard let cctx = ZSTD_createCCtx() else { throw CompressionError(.codec, "zstd: cannot allocate a compression context") }
+        self.cctx = cctx
+        self.level = level
+        do throws(CompressionError) {
+            try Zstd.check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level))
+            try Zstd.check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1))
+            try Zstd.check(ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1))
+        } catch {
+            ZSTD_freeCCtx(cctx)
+            throw error
+        }
+    }
+
+    deinit {
+        ZSTD_freeCCtx(self.cctx)
+    }
+
+    /// Compresses `input` into one frame.
+    public func compress(_ input: UnsafeRawBufferPointer) throws(CompressionError) -> [UInt8] {
+        let bound = ZSTD_compressBound(input.count)
+        var written = 0
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            written = ZSTD_compress2(self.cctx, buffer.baseAddress, bound, input.baseAddress, input.count)
+            count = ZSTD_isError(written) != 0 ? 0 : written
+        }
+        try Zstd.check(written)
+        return output
     }
 }
 

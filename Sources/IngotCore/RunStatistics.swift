@@ -1,7 +1,9 @@
 /// Counters every stage adds to, merged across partitions at the end of a run.
 ///
-/// Accounting invariant, checked by the runner before it publishes a dataset:
-/// `documentsRead == documentsWritten + documentsSkipped`.
+/// Accounting invariant, checked by the runner as each partition finishes and again before it
+/// publishes a dataset: `documentsRead == documentsWritten + documentsSkipped + documentsDropped`.
+/// Stages keep their own counters in ``counters`` and ``dropped`` (by key), which reach the index,
+/// the summary and `pipeline inspect` with no change here.
 public struct RunStatistics: Sendable, Equatable, Codable {
     /// Bytes of input consumed (compressed files count their compressed size).
     public var inputBytes: Int = 0
@@ -11,6 +13,10 @@ public struct RunStatistics: Sendable, Equatable, Codable {
     public var documentsWritten: Int = 0
     /// Documents skipped (with `--on-error skip`), by reason key.
     public var skipped: [String: Int] = [:]
+    /// Documents dropped on purpose by a filter or deduplicator, by reason key.
+    public var dropped: [String: Int] = [:]
+    /// Counters kept by stages (``StageContext/count(_:by:)``), by key.
+    public var counters: [String: Int] = [:]
     /// Whitespace-only lines in JSONL files: not documents, counted so nothing vanishes unseen.
     public var blankLines: Int = 0
     /// Tokens produced by the tokenizer, including appended BOS/EOS.
@@ -35,7 +41,7 @@ public struct RunStatistics: Sendable, Equatable, Codable {
         case inputBytes = "input_bytes"
         case documentsRead = "documents_read"
         case documentsWritten = "documents_written"
-        case skipped
+        case skipped, dropped, counters
         case blankLines = "blank_lines"
         case tokens
         case rows
@@ -48,6 +54,20 @@ public struct RunStatistics: Sendable, Equatable, Codable {
 
     /// Documents skipped for any reason.
     public var documentsSkipped: Int { self.skipped.values.reduce(0, +) }
+
+    /// Documents dropped for any reason.
+    public var documentsDropped: Int { self.dropped.values.reduce(0, +) }
+
+    /// Checks that every document read was written, skipped or dropped; `scope` names what the
+    /// counts cover in the error ("partition 3").
+    public func checkAccounting(_ scope: String) throws(IngotError) {
+        guard self.documentsRead == self.documentsWritten + self.documentsSkipped + self.documentsDropped else {
+            throw IngotError(
+                .internalInconsistency,
+                "\(scope): documents read (\(self.documentsRead)) != written (\(self.documentsWritten)) + skipped (\(self.documentsSkipped)) + dropped (\(self.documentsDropped))"
+            )
+        }
+    }
 
     /// Padding as a fraction of all row positions.
     public var paddingFraction: Double {
@@ -73,6 +93,8 @@ public struct RunStatistics: Sendable, Equatable, Codable {
         self.documentsRead += other.documentsRead
         self.documentsWritten += other.documentsWritten
         self.skipped.merge(other.skipped, uniquingKeysWith: +)
+        self.dropped.merge(other.dropped, uniquingKeysWith: +)
+        self.counters.merge(other.counters, uniquingKeysWith: +)
         self.blankLines += other.blankLines
         self.tokens += other.tokens
         self.rows += other.rows

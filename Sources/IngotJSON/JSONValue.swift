@@ -84,8 +84,20 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Parses a complete JSON text. Values of object members named in `skippingKeys` are
+    /// validated but not built (they read as null): large files whose bulky fields are unused
+    /// load faster.
+    public static func parse(_ bytes: some Collection<UInt8>, skippingKeys: Set<String> = []) throws(JSONError) -> JSONValue {
+        try Self.parse(bytes, skippingKeys: skippingKeys, floats: .correctlyRounded)
+    }
+
+    /// Parses a complete JSON text held in a raw buffer (a corpus line) without copying it.
+    public static func parse(_ raw: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
+        try Self.parse(raw, skippingKeys: [], serdeFloats: false)
+    }
+
     /// How fractional numbers become doubles.
-    public enum FloatParsing: Sendable {
+    package enum FloatParsing: Sendable {
         /// The nearest double (IEEE 754 round to nearest).
         case correctlyRounded
         /// As Rust's serde_json reads them by default, which HuggingFace `tokenizers` uses: the
@@ -93,26 +105,28 @@ public enum JSONValue: Sendable, Equatable {
         case serdeJSON
     }
 
-    /// Parses a complete JSON text. Values of object members named in `skippingKeys` are
-    /// validated but not built (they read as null): large files whose bulky fields are unused
-    /// load faster.
-    public static func parse(
-        _ bytes: some Collection<UInt8>, skippingKeys: Set<String> = [], floats: FloatParsing = .correctlyRounded
+    /// ``parse(_:skippingKeys:)`` with a choice of float reading, for the tokenizer loaders.
+    package static func parse(
+        _ bytes: some Collection<UInt8>, skippingKeys: Set<String> = [], floats: FloatParsing
     ) throws(JSONError) -> JSONValue {
         let array = Array(bytes)
         let result = array.withUnsafeBytes { raw -> Result<JSONValue, JSONError> in
-            var scanner = JSONScanner(raw)
-            scanner.skippedKeys = skippingKeys
-            scanner.serdeFloats = floats == .serdeJSON
             do throws(JSONError) {
-                let value = try scanner.parseValue(depth: 0)
-                scanner.skipWhitespace()
-                guard scanner.atEnd else { throw JSONError(offset: scanner.index, "unexpected trailing characters") }
-                return .success(value)
+                return .success(try Self.parse(raw, skippingKeys: skippingKeys, serdeFloats: floats == .serdeJSON))
             } catch {
                 return .failure(error)
             }
         }
         return try result.get()
+    }
+
+    private static func parse(_ raw: UnsafeRawBufferPointer, skippingKeys: Set<String>, serdeFloats: Bool) throws(JSONError) -> JSONValue {
+        var scanner = JSONScanner(raw)
+        scanner.skippedKeys = skippingKeys
+        scanner.serdeFloats = serdeFloats
+        let value = try scanner.parseValue(depth: 0)
+        scanner.skipWhitespace()
+        guard scanner.atEnd else { throw JSONError(offset: scanner.index, "unexpected trailing characters") }
+        return value
     }
 }

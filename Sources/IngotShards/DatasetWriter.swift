@@ -1,6 +1,6 @@
 import Foundation
 public import IngotCore
-import IngotCompression
+import IngotSystem
 
 /// Appends shard frames to their files and publishes the dataset: each shard's files by fsync and
 /// atomic rename when complete, then `index.json` last, also atomically.
@@ -32,24 +32,29 @@ public final class DatasetWriter {
     public init(directory: String, schema: ShardSchema, overwrite: Bool) throws(IngotError) {
         self.directory = directory
         self.schema = schema
-        let fm = FileManager.default
+        let existing: [String]
         do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileSystem.createDirectory(directory)
+            existing = try FileSystem.entries(of: directory).compactMap(\.name)
         } catch {
-            throw IngotError(.io, "cannot create output directory '\(directory)'", cause: error)
+            throw IngotError(.io, "cannot prepare the output directory", cause: error)
         }
-        let existing = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
         let datasetFiles = existing.filter { $0 == DatasetIndex.fileName || $0.hasPrefix("part-") }
         if !datasetFiles.isEmpty && !overwrite {
             throw IngotError(
                 .configuration, "output directory '\(directory)' already holds a dataset (\(datasetFiles.count) files); pass --overwrite to replace it")
         }
-        if datasetFiles.contains(DatasetIndex.fileName) {
-            unlink("\(directory)/\(DatasetIndex.fileName)")
-            OutputFile.syncDirectory(directory)
-        }
-        for name in existing where name.hasPrefix("part-") || (name.hasPrefix(".part-") && name.hasSuffix(".tmp")) || name == ".index.json.tmp" {
-            unlink("\(directory)/\(name)")
+        do {
+            if datasetFiles.contains(DatasetIndex.fileName) {
+                try FileSystem.removeFile("\(directory)/\(DatasetIndex.fileName)")
+                try FileSystem.syncDirectory(directory)
+            }
+            for name in existing
+            where name.hasPrefix("part-") || (name.hasPrefix(".part-") && name.hasSuffix(".tmp")) || name == ".index.json.tmp" {
+                try FileSystem.removeFile("\(directory)/\(name)")
+            }
+        } catch {
+            throw IngotError(.io, "cannot clear the output directory", cause: error)
         }
     }
 
@@ -72,7 +77,7 @@ public final class DatasetWriter {
         guard frame.schema == self.schema else {
             throw IngotError(
                 .configuration,
-                "the pipeline's WriteShards layout (seq_len \(frame.schema.seqLen)) differs from the run's (seq_len \(self.schema.seqLen)); build it with WriteShards(schema: run.schema)")
+                "a frame's shard layout differs from the dataset's:\n  frame:   \(frame.schema)\n  dataset: \(self.schema)")
         }
         let key = ShardKey(partition: partition, shard: frame.shard)
         var shard: OpenShard
@@ -159,13 +164,11 @@ public final class DatasetWriter {
             finalPath: "\(self.directory)/\(DatasetIndex.fileName)", temporaryPath: "\(self.directory)/.\(DatasetIndex.fileName).tmp")
         try file.write(Array(data) + [0x0A])
         _ = try file.publish()
-        OutputFile.syncDirectory(self.directory)
+        do {
+            try FileSystem.syncDirectory(self.directory)
+        } catch {
+            throw IngotError(.io, "cannot publish the index", cause: error)
+        }
         return index
-    }
-
-    /// Drops every unfinished shard (their temporary files are removed). Complete shards stay,
-    /// but without an index the directory does not look like a dataset.
-    public func abandon() {
-        self.open.removeAll()
     }
 }

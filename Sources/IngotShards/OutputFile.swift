@@ -1,72 +1,52 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import IngotCore
+import IngotSystem
 
 /// A file being written under a temporary name, published by fsync + rename: readers see either
-/// nothing or the complete file, never a prefix.
+/// nothing or the complete file, never a prefix. Hashes what it writes as it goes.
 final class OutputFile {
     let temporaryPath: String
     let finalPath: String
-    private var fd: Int32
+    private var file: OpenFile?
+    private var published = false
     private(set) var bytesWritten = 0
     private var hasher = SHA256()
 
     init(finalPath: String, temporaryPath: String) throws(IngotError) {
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IngotError(.io, "cannot create '\(temporaryPath)': \(Self.lastError())") }
-        self.fd = fd
+        do {
+            self.file = try OpenFile(temporaryPath, mode: .createOrTruncate)
+        } catch {
+            throw IngotError(.io, "\(error)")
+        }
         self.finalPath = finalPath
         self.temporaryPath = temporaryPath
     }
 
     deinit {
-        if self.fd >= 0 {
-            close(self.fd)
-            unlink(self.temporaryPath)
-        }
+        // Never published: the temporary file goes with it.
+        if !self.published { try? FileSystem.removeFile(self.temporaryPath) }
     }
 
     func write(_ bytes: [UInt8]) throws(IngotError) {
-        var failure: Int32 = 0
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(self.fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += n
-            }
-            self.hasher.update(raw)
+        do {
+            try self.file!.write(bytes)
+        } catch {
+            throw IngotError(.io, "\(error)")
         }
-        if failure != 0 { throw IngotError(.io, "cannot write '\(self.temporaryPath)': \(String(cString: strerror(failure)))") }
+        bytes.withUnsafeBytes { self.hasher.update($0) }
         self.bytesWritten += bytes.count
     }
 
     /// Flushes to stable storage and renames into place; returns the SHA-256 of the content.
     func publish() throws(IngotError) -> String {
-        guard fsync(self.fd) == 0 else { throw IngotError(.io, "cannot fsync '\(self.temporaryPath)': \(Self.lastError())") }
-        close(self.fd)
-        self.fd = -1
-        guard rename(self.temporaryPath, self.finalPath) == 0 else {
-            throw IngotError(.io, "cannot rename '\(self.temporaryPath)' to '\(self.finalPath)': \(Self.lastError())")
+        do {
+            try self.file!.sync()
+            try self.file!.close()
+            self.file = nil
+            try FileSystem.rename(self.temporaryPath, to: self.finalPath)
+            self.published = true
+        } catch {
+            throw IngotError(.io, "\(error)")
         }
         return self.hasher.finalizeHex()
-    }
-
-    static func lastError() -> String { String(cString: strerror(errno)) }
-
-    /// Flushes a directory, so the renames inside it survive a crash.
-    static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
     }
 }

@@ -1,8 +1,11 @@
-import IngotCore
+public import IngotCore
 
 /// What every row of a dataset looks like on disk: the row length, the columns and their
-/// integer widths, and how frames are compressed. Fixed for a whole dataset.
-public struct ShardSchema: Sendable, Equatable {
+/// integer widths, and how frames are compressed. Fixed for a whole dataset, and declared by the
+/// pipeline's ``WriteShards`` stage.
+public struct ShardSchema: Sendable, Equatable, CustomStringConvertible, StageDescriptionKey {
+    public typealias Value = ShardSchema
+    public static var name: String { "the shard layout" }
     /// An unsigned little-endian integer type for one column.
     public enum DType: String, Sendable, Codable, Equatable {
         case uint8, uint16, uint32
@@ -98,6 +101,19 @@ public struct ShardSchema: Sendable, Equatable {
         let defaultRows = max(1, (1 << 25) / seqLen / rowsPerFrame) * rowsPerFrame
         self.rowsPerShard = rowsPerShard ?? defaultRows
         precondition(self.rowsPerShard > 0)
+    }
+
+    /// `seq_len 2048; input_ids uint16, segment_ids uint16; zstd(level: 5), 32 rows per frame, 512 rows per shard`
+    public var description: String {
+        let columns = self.columns.map { "\($0) \(self.dtype(of: $0).rawValue)" }.joined(separator: ", ")
+        return "seq_len \(self.seqLen); \(columns); \(self.compression), \(self.rowsPerFrame) rows per frame, \(self.rowsPerShard) rows per shard"
+    }
+
+    /// This layout with a `loss_mask` column (fine-tuning on part of each example).
+    public func withLossMask(_ hasLossMask: Bool = true) -> ShardSchema {
+        var schema = self
+        schema.hasLossMask = hasLossMask
+        return schema
     }
 
     /// The columns stored, in file order.

@@ -6,6 +6,10 @@ import IngotCompression
 /// It accepts only ``Row``, which only padding and packing stages produce, so a pipeline that
 /// would write ragged data does not compile. Every row's length is checked again here against
 /// the schema.
+///
+/// Its schema is the dataset's: the runner builds the dataset writer and the index from what
+/// this stage describes, so a pipeline that writes a loss mask says so here and nowhere else.
+/// Built per partition, it keeps one compression context for all of that partition's frames.
 public struct WriteShards: Stage {
     public typealias Input = Row
     public typealias Output = ShardFrame
@@ -18,6 +22,7 @@ public struct WriteShards: Stage {
     private var tokenBytes: [UInt8] = []
     private var segmentBytes: [UInt8] = []
     private var lossMaskBytes: [UInt8] = []
+    private var compressor: ZstdCompressor?
 
     public init(schema: ShardSchema) {
         self.schema = schema
@@ -63,12 +68,26 @@ public struct WriteShards: Stage {
         }
     }
 
+    public func describe(_ description: inout StageDescription) {
+        description[ShardSchema.self] = self.schema
+        description.record("seq_len", self.schema.seqLen)
+        description.record("compression", self.schema.compression)
+    }
+
     private mutating func makeFrame(closesShard: Bool) throws -> ShardFrame {
+        if self.compressor == nil, let level = self.schema.compression.zstdLevel {
+            do {
+                self.compressor = try ZstdCompressor(level: level)
+            } catch {
+                throw IngotError(.compression, "cannot set up zstd level \(level)", cause: error)
+            }
+        }
+        let compressor = self.compressor
         var columns = [
-            try self.encode(.inputIDs, &self.tokenBytes),
-            try self.encode(.segmentIDs, &self.segmentBytes),
+            try Self.encode(.inputIDs, &self.tokenBytes, compressor),
+            try Self.encode(.segmentIDs, &self.segmentBytes, compressor),
         ]
-        if self.schema.hasLossMask { columns.append(try self.encode(.lossMask, &self.lossMaskBytes)) }
+        if self.schema.hasLossMask { columns.append(try Self.encode(.lossMask, &self.lossMaskBytes, compressor)) }
         let frame = ShardFrame(schema: self.schema, shard: self.shard, rows: self.pendingRows, columns: columns, closesShard: closesShard)
         self.pendingRows = 0
         if closesShard {
@@ -78,13 +97,13 @@ public struct WriteShards: Stage {
         return frame
     }
 
-    private func encode(_ column: ShardColumn, _ raw: inout [UInt8]) throws -> ShardFrame.ColumnData {
+    private static func encode(_ column: ShardColumn, _ raw: inout [UInt8], _ compressor: ZstdCompressor?) throws -> ShardFrame.ColumnData {
         defer { raw.removeAll(keepingCapacity: true) }
-        guard let level = self.schema.compression.zstdLevel else {
+        guard let compressor else {
             return ShardFrame.ColumnData(column: column, bytes: raw, rawByteCount: raw.count)
         }
         do {
-            let compressed = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in try Zstd.compress(buffer, level: level) }
+            let compressed = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in try compressor.compress(buffer) }
             return ShardFrame.ColumnData(column: column, bytes: compressed, rawByteCount: raw.count)
         } catch {
             throw IngotError(.compression, "cannot compress \(column) frame", cause: error)

@@ -10,7 +10,13 @@ struct PipelineCommand: AsyncParsableCommand {
             Pipelines are declared in Swift in the Pipelines/ folder. With only a pipeline name, \
             `run` uses the bundled sample corpus and GPT-2 tokenizer.
             """,
-        version: "0.1.0",
+        version: "0.2.0",
         subcommands: [List.self, Run.self, Encode.self, Inspect.self, Verify.self]
     )
+
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let error = Run.checkPipelineName(in: arguments) { Self.exit(withError: error) }
+        await Self.main(arguments)
+    }
 }

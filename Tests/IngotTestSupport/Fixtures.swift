@@ -43,8 +43,8 @@ public enum Fixtures {
     }
 
     /// An environment for `pipeline` runs in tests.
-    public static func environment(seqLen: Int, packing: Pack.Strategy = .bestFit(), rowsPerShard: Int? = nil) -> PipelineEnvironment {
-        PipelineEnvironment(tokenizer: gpt2, seqLen: seqLen, packing: packing, rowsPerShard: rowsPerShard)
+    public static func environment(seqLen: Int, rowsPerShard: Int? = nil) -> PipelineEnvironment {
+        PipelineEnvironment(tokenizer: gpt2, seqLen: seqLen, rowsPerShard: rowsPerShard)
     }
 
     /// Every file in a directory (non-recursive), name -> bytes.

@@ -39,10 +39,10 @@ final class SlowSink: ShardSink {
         let runner = PipelineRunner(
             configuration: .init(
                 inputs: [Fixtures.sampleCorpus.path], output: output.path, workers: 2, partitionBytes: 200_000,
-                chunkBytes: 16 << 10, bufferBytes: bufferBytes))
+                reading: ReadOptions(chunkBytes: 16 << 10), bufferBytes: bufferBytes))
         let sink = SlowSink(
             writer: try DatasetWriter(directory: output.path, schema: environment.schema, overwrite: false), delay: .milliseconds(1))
-        let report = try await runner.run(Pretrain(), environment: environment, sink: sink)
+        let report = try await runner.run(try Pretrain.defaults, environment: environment, sink: sink)
         // Every frame is at most ~1 KB here, so the buffer can never exceed capacity + 0.
         #expect(report.peakBufferedBytes <= bufferBytes)
         #expect(report.peakBufferedBytes > 0)

@@ -95,7 +95,7 @@ import Testing
         let (file, line, _, fragment) = try c.make(dir)
         let output = dir.appendingPathComponent("out")
         do {
-            _ = try await RunnerTests.run(Pretrain(), inputs: [dir], output: output, workers: 2)
+            _ = try await RunnerTests.run(try Pretrain.defaults, inputs: [dir], output: output, workers: 2)
             Issue.record("the run should have failed")
         } catch let error as IngotError {
             #expect(error.code == .invalidInput)
@@ -121,7 +121,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let (_, _, key, _) = try c.make(dir)
         let output = dir.appendingPathComponent("out")
-        let report = try await RunnerTests.run(Pretrain(), inputs: [dir], output: output, workers: 2, errorPolicy: .skip)
+        let report = try await RunnerTests.run(try Pretrain.defaults, inputs: [dir], output: output, workers: 2, errorPolicy: .skip)
         let s = report.statistics
         #expect(s.skipped == [key: 1], "\(s.skipped)")
         #expect(s.documentsRead == s.documentsWritten + s.documentsSkipped)
@@ -140,7 +140,7 @@ import Testing
             expected[key, default: 0] += 1
         }
         let output = dir.appendingPathComponent("out")
-        let report = try await RunnerTests.run(Pretrain(), inputs: [dir], output: output, workers: 3, errorPolicy: .skip)
+        let report = try await RunnerTests.run(try Pretrain.defaults, inputs: [dir], output: output, workers: 3, errorPolicy: .skip)
         #expect(report.statistics.skipped == expected)
         #expect(report.statistics.documentsRead == report.statistics.documentsWritten + report.statistics.documentsSkipped)
     }
@@ -150,7 +150,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = try Fixtures.write(Array("x".utf8), to: "data.csv", in: dir)
         await #expect(throws: IngotError.self) {
-            _ = try await RunnerTests.run(Pretrain(), inputs: [file], output: dir.appendingPathComponent("out"), workers: 1)
+            _ = try await RunnerTests.run(try Pretrain.defaults, inputs: [file], output: dir.appendingPathComponent("out"), workers: 1)
         }
     }
 
@@ -159,9 +159,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let corpus = try Fixtures.writeLines(Self.good, to: "c.jsonl", in: dir)
         let output = dir.appendingPathComponent("out")
-        _ = try await RunnerTests.run(Pretrain(), inputs: [corpus], output: output, workers: 1)
+        _ = try await RunnerTests.run(try Pretrain.defaults, inputs: [corpus], output: output, workers: 1)
         do {
-            _ = try await RunnerTests.run(Pretrain(), inputs: [corpus], output: output, workers: 1)
+            _ = try await RunnerTests.run(try Pretrain.defaults, inputs: [corpus], output: output, workers: 1)
             Issue.record("a second run into the same directory must be refused")
         } catch let error as IngotError {
             #expect(error.description.contains("--overwrite"))

@@ -51,24 +51,25 @@ import Testing
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         let mixed = try Self.mixedInputs(in: inputs)
         let sample = [Fixtures.sampleCorpus.path]
-        let cases: [(String, any PipelineDefinition, [String], Int, PipelineEnvironment)] = [
-            ("pretrain-best-fit", Pretrain(), sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200)),
-            ("pretrain-greedy", Pretrain(), sample, 300_000, Fixtures.environment(seqLen: 256, packing: .greedy, rowsPerShard: 200)),
-            ("pretrain-greedy-drop-last-no-boundaries", Pretrain(), sample, 300_000,
-             PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 200, packing: .greedy, documentBoundaries: false, dropLastPartialRow: true)),
-            ("finetune-left", Finetune(), sample, 300_000,
-             PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 128, truncationSide: .left, paddingSide: .left, rowsPerShard: 96)),
-            ("pretrain-uncompressed", Pretrain(), sample, 1 << 20,
-             PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 512, packing: .bestFit(window: 16), compression: .none, rowsPerFrame: 8)),
-            ("pretrain-mixed-inputs-paragraphs", Pretrain(), mixed, 300_000,
-             PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 256, textSplitting: .blankLines)),
-            ("finetune-mixed-inputs-zstd9", Finetune(), mixed, 1 << 30,
-             PipelineEnvironment(tokenizer: Fixtures.gpt2, seqLen: 64, compression: .zstd(level: 9))),
-            ("pretrain-defaults", Pretrain(), sample, 32 << 20, Fixtures.environment(seqLen: 2048)),
+        let gpt2 = Fixtures.gpt2
+        let paragraphs = ReadOptions(chunkBytes: 64 << 10, textSplitting: .blankLines)
+        let cases: [(String, any PipelineDefinition, [String], Int, PipelineEnvironment, ReadOptions)] = [
+            ("pretrain-best-fit", try Pretrain.defaults, sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200), .init(chunkBytes: 64 << 10)),
+            ("pretrain-greedy", try Pretrain.parse(["--pack", "greedy"]), sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200), .init(chunkBytes: 64 << 10)),
+            ("pretrain-greedy-drop-last-no-boundaries", try Pretrain.parse(["--pack", "greedy", "--drop-last", "--no-document-boundaries"]), sample, 300_000,
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 200), .init(chunkBytes: 64 << 10)),
+            ("finetune-left", try Finetune.parse(["--truncation-side", "left", "--padding-side", "left"]), sample, 300_000,
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 128, rowsPerShard: 96), .init(chunkBytes: 64 << 10)),
+            ("pretrain-uncompressed", try Pretrain.parse(["--window", "16"]), sample, 1 << 20,
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 512, compression: .none, rowsPerFrame: 8), .init(chunkBytes: 64 << 10)),
+            ("pretrain-mixed-inputs-paragraphs", try Pretrain.defaults, mixed, 300_000, PipelineEnvironment(tokenizer: gpt2, seqLen: 256), paragraphs),
+            ("finetune-mixed-inputs-zstd9", try Finetune.defaults, mixed, 1 << 30,
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 64, compression: .zstd(level: 9)), .init(chunkBytes: 64 << 10)),
+            ("pretrain-defaults", try Pretrain.defaults, sample, 32 << 20, Fixtures.environment(seqLen: 2048), .init(chunkBytes: 64 << 10)),
         ]
-        for (name, pipeline, inputs, partitionBytes, environment) in cases {
+        for (name, pipeline, inputs, partitionBytes, environment, reading) in cases {
             let out = base.appendingPathComponent(name)
-            let runner = PipelineRunner(configuration: .init(inputs: inputs, output: out.path, workers: 2, partitionBytes: partitionBytes, chunkBytes: 64 << 10))
+            let runner = PipelineRunner(configuration: .init(inputs: inputs, output: out.path, workers: 2, partitionBytes: partitionBytes, reading: reading))
             let report = try await runner.run(pipeline, environment: environment)
             let s = report.statistics
             let counts = [s.documentsRead, s.documentsWritten, s.tokens, s.rows, s.paddingTokens, s.truncatedTokens, s.splitDocuments, s.inputBytes]

@@ -13,15 +13,13 @@ import Testing
         seqLen: Int = 256,
         partitionBytes: Int = 300_000,
         errorPolicy: ErrorPolicy = .stop,
-        packing: Pack.Strategy = .bestFit(),
         rowsPerShard: Int? = 200
     ) async throws -> RunReport {
         let runner = PipelineRunner(
             configuration: .init(
                 inputs: inputs.map(\.path), output: output.path, workers: workers, errorPolicy: errorPolicy,
-                partitionBytes: partitionBytes, chunkBytes: 64 << 10))
-        return try await runner.run(
-            pipeline, environment: Fixtures.environment(seqLen: seqLen, packing: packing, rowsPerShard: rowsPerShard))
+                partitionBytes: partitionBytes, reading: ReadOptions(chunkBytes: 64 << 10)))
+        return try await runner.run(pipeline, environment: Fixtures.environment(seqLen: seqLen, rowsPerShard: rowsPerShard))
     }
 
     /// Output bytes must not depend on the worker count: partitions are fixed by the input, and
@@ -47,16 +45,16 @@ import Testing
     }
 
     static func runAny(_ pipeline: any PipelineDefinition.Type, output: URL, workers: Int) async throws -> RunReport {
-        try await self.run(pipeline.init(), inputs: [Fixtures.sampleCorpus], output: output, workers: workers)
+        try await self.run(try pipeline.defaults, inputs: [Fixtures.sampleCorpus], output: output, workers: workers)
     }
 
     /// Every document comes back, token for token, in the packed rows (read through the shard
     /// files), and the accounting adds up.
-    @Test(arguments: [Pack.Strategy.greedy, .bestFit(window: 64)])
-    func packedShardsHoldEveryDocumentExactly(_ strategy: Pack.Strategy) async throws {
+    @Test(arguments: [["--pack", "greedy"], ["--pack", "best-fit", "--window", "64"]])
+    func packedShardsHoldEveryDocumentExactly(_ options: [String]) async throws {
         let output = try TestPaths.makeTemporaryDirectory("roundtrip")
         defer { try? FileManager.default.removeItem(at: output) }
-        let report = try await Self.run(Pretrain(), inputs: [Fixtures.sampleCorpus], output: output, workers: 2, packing: strategy)
+        let report = try await Self.run(try Pretrain.parse(options), inputs: [Fixtures.sampleCorpus], output: output, workers: 2)
         let rows = try DatasetReader(directory: output.path).allRows()
         #expect(rows.count == report.statistics.rows)
         let texts = try Fixtures.sampleTexts()
@@ -90,7 +88,7 @@ import Testing
         let output = try TestPaths.makeTemporaryDirectory("greedy-order")
         defer { try? FileManager.default.removeItem(at: output) }
         _ = try await Self.run(
-            Pretrain(), inputs: [Fixtures.sampleCorpus], output: output, workers: 3, partitionBytes: 1 << 30, packing: .greedy)
+            try Pretrain.parse(["--pack", "greedy"]), inputs: [Fixtures.sampleCorpus], output: output, workers: 3, partitionBytes: 1 << 30)
         let rows = try DatasetReader(directory: output.path).allRows()
         let stream: [UInt32] = rows.flatMap { row in zip(row.tokens, row.segmentIDs).filter { $0.1 != 0 }.map { $0.0 } }
         let eos = Fixtures.gpt2.eosTokenID!

@@ -124,7 +124,7 @@ case "json":
         let context = StageContext(partition: 0, errorPolicy: .stop, logger: Logger(label: "bench"))
         documents = 0
         let start = clock.now
-        try stage.process(CorpusChunk(bytes: bytes, path: corpus, format: .jsonl), context: context) { _ in documents += 1 }
+        try stage.process(CorpusChunk(path: corpus, records: JSONLineRecords(bytes: bytes), inputBytes: bytes.count), context: context) { _ in documents += 1 }
         ingotTimes.append((clock.now - start).seconds)
     }
     var foundationTimes: [Double] = []

@@ -5,7 +5,7 @@ public import Logging
 ///
 /// Topology:
 ///
-///     partitions ──► N workers (each a private copy of the fused stage chain:
+///     partitions ──► N workers (each builds the pipeline's stages for the partition it claims:
 ///                    read ► parse ► tokenize ► pack ► encode+compress)
 ///                ──► bounded channel (weighted by frame bytes: back-pressure)
 ///                ──► one writer task (append, fsync, rename; index.json last)
@@ -14,6 +14,10 @@ public import Logging
 /// not depend on the number of workers. Workers pull partitions from a shared counter; every child
 /// lives in one task group, so the first error cancels the rest and `run` returns only when all
 /// are done.
+///
+/// Before any input is read, the runner builds the pipeline's stages once and asks them to
+/// describe themselves (``Stage/describe(_:)``): the shard layout comes from the pipeline's
+/// ``WriteShards``, and the options the index records from the stages that use them.
 public struct PipelineRunner: Sendable {
     public struct Configuration: Sendable {
         /// Files, directories or glob patterns.
@@ -23,8 +27,8 @@ public struct PipelineRunner: Sendable {
         public var errorPolicy: ErrorPolicy
         /// Target input bytes per partition (the unit of parallelism and of shard naming).
         public var partitionBytes: Int
-        /// Bytes per chunk read from a partition.
-        public var chunkBytes: Int
+        /// How inputs are read (chunk size, `.txt` splitting).
+        public var reading: ReadOptions
         /// Most bytes of encoded frames waiting for the writer.
         public var bufferBytes: Int
         /// Replace an existing dataset in `output`.
@@ -36,7 +40,7 @@ public struct PipelineRunner: Sendable {
             workers: Int? = nil,
             errorPolicy: ErrorPolicy = .stop,
             partitionBytes: Int = 32 << 20,
-            chunkBytes: Int = 1 << 20,
+            reading: ReadOptions = ReadOptions(),
             bufferBytes: Int = 64 << 20,
             overwrite: Bool = false
         ) {
@@ -45,7 +49,7 @@ public struct PipelineRunner: Sendable {
             self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
             self.errorPolicy = errorPolicy
             self.partitionBytes = partitionBytes
-            self.chunkBytes = chunkBytes
+            self.reading = reading
             self.bufferBytes = bufferBytes
             self.overwrite = overwrite
         }
@@ -61,9 +65,36 @@ public struct PipelineRunner: Sendable {
         self.logger = logger
     }
 
-    private enum WriterEvent: Sendable {
-        case frame(partition: Int, ShardFrame)
-        case partitionDone(partition: Int, RunStatistics)
+    /// What a run will do, worked out before any input is read.
+    public struct Plan: Sendable {
+        public var files: [CorpusFile]
+        public var partitions: [CorpusPartition]
+        /// What the pipeline's stages say about the dataset.
+        public var description: StageDescription
+        /// The dataset's shard layout, from the pipeline's ``WriteShards``.
+        public var schema: ShardSchema
+        /// The options the index records: the stages' and the reading options that shaped the output.
+        public var recordedOptions: [String: String]
+    }
+
+    /// Finds the inputs, cuts them into partitions, and builds the pipeline once to learn the
+    /// dataset it writes. Throws for a pipeline whose stages contradict each other.
+    public func plan<P: PipelineDefinition>(_ pipeline: P, environment: PipelineEnvironment) throws -> Plan {
+        let files = try CorpusFile.discover(self.configuration.inputs, formats: P.inputFormats)
+        let partitions = try PartitionPlanner(targetBytes: self.configuration.partitionBytes).plan(files)
+        var description = StageDescription()
+        try pipeline.body(environment).describe(&description)
+        guard description.conflicts.isEmpty else {
+            throw IngotError(.configuration, "pipeline '\(P.name)' is inconsistent: \(description.conflicts.joined(separator: "; "))")
+        }
+        guard let schema = description[ShardSchema.self] else {
+            throw IngotError(.configuration, "pipeline '\(P.name)' has no WriteShards stage to say how its rows are stored")
+        }
+        var options = description.options
+        if files.contains(where: { $0.format is PlainTextFormat }) {
+            options["text_splitting"] = self.configuration.reading.textSplitting.description
+        }
+        return Plan(files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options)
     }
 
     /// Runs `pipeline` and publishes the dataset to `configuration.output`.
@@ -72,8 +103,9 @@ public struct PipelineRunner: Sendable {
         environment: PipelineEnvironment,
         progress: (any ProgressReporter)? = nil
     ) async throws -> RunReport {
-        let sink = try DatasetWriter(directory: self.configuration.output, schema: environment.schema, overwrite: self.configuration.overwrite)
-        return try await self.run(pipeline, environment: environment, sink: sink, progress: progress)
+        let plan = try self.plan(pipeline, environment: environment)
+        let sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, overwrite: self.configuration.overwrite)
+        return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
     }
 
     /// Runs `pipeline`, sending its frames to `sink`.
@@ -83,12 +115,26 @@ public struct PipelineRunner: Sendable {
         sink: sending Sink,
         progress: (any ProgressReporter)? = nil
     ) async throws -> RunReport {
+        let plan = try self.plan(pipeline, environment: environment)
+        return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
+    }
+
+    private enum WriterEvent: Sendable {
+        case frame(partition: Int, ShardFrame)
+        case partitionDone(partition: Int, RunStatistics)
+    }
+
+    private func run<P: PipelineDefinition, Sink: ShardSink>(
+        _ pipeline: P,
+        environment: PipelineEnvironment,
+        plan: Plan,
+        sink: sending Sink,
+        progress: (any ProgressReporter)?
+    ) async throws -> RunReport {
         let clock = ContinuousClock()
         let start = clock.now
-        let files = try CorpusFile.discover(self.configuration.inputs)
-        let partitions = try PartitionPlanner(targetBytes: self.configuration.partitionBytes).plan(files)
-        let prototype = try pipeline.body(environment)
-        let totalBytes = files.reduce(0) { $0 + $1.size }
+        let partitions = plan.partitions
+        let totalBytes = plan.files.reduce(0) { $0 + $1.size }
         let workers = min(self.configuration.workers, max(1, partitions.count))
         let logger = {
             var logger = self.logger
@@ -98,19 +144,20 @@ public struct PipelineRunner: Sendable {
         logger.info(
             "starting run",
             metadata: [
-                "files": "\(files.count)", "bytes": "\(totalBytes)", "partitions": "\(partitions.count)", "workers": "\(workers)",
+                "files": "\(plan.files.count)", "bytes": "\(totalBytes)", "partitions": "\(partitions.count)", "workers": "\(workers)",
             ])
 
         let provenance = DatasetIndex.Provenance(
             vocabularySize: environment.tokenizer.vocabularySize,
             specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
             tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: try Self.fingerprint(environment.tokenizer.path)),
-            pipeline: .init(name: P.name, options: environment.recordedOptions),
-            inputs: files.map { .init(path: $0.path, bytes: $0.size) })
+            pipeline: .init(name: P.name, options: plan.recordedOptions),
+            inputs: plan.files.map { .init(path: $0.path, bytes: $0.size) })
 
         let channel = BoundedChannel<WriterEvent>(capacity: self.configuration.bufferBytes)
         let counters = LiveCounters()
         let configuration = self.configuration
+        let description = plan.description
 
         let index: DatasetIndex
         do {
@@ -126,8 +173,8 @@ public struct PipelineRunner: Sendable {
                                         let claimed = counters.claimPartition()
                                         guard claimed < partitions.count else { return }
                                         try await Self.process(
-                                            partitions[claimed], prototype: prototype, configuration: configuration,
-                                            channel: channel, counters: counters, logger: logger)
+                                            partitions[claimed], pipeline: pipeline, environment: environment, description: description,
+                                            configuration: configuration, channel: channel, counters: counters, logger: logger)
                                     }
                                 }
                             }
@@ -169,12 +216,9 @@ public struct PipelineRunner: Sendable {
                     guard finished == partitions.count else {
                         throw IngotError(.internalInconsistency, "\(partitions.count - finished) partitions never finished")
                     }
-                    guard statistics.documentsRead == statistics.documentsWritten + statistics.documentsSkipped else {
-                        throw IngotError(
-                            .internalInconsistency,
-                            "documents read (\(statistics.documentsRead)) != written (\(statistics.documentsWritten)) + skipped (\(statistics.documentsSkipped))"
-                        )
-                    }
+                    for key in description.counters { statistics.counters[key, default: 0] += 0 }
+                    for reason in description.dropReasons { statistics.dropped[reason, default: 0] += 0 }
+                    try statistics.checkAccounting("the run")
                     let index = try await sink.finish(statistics: statistics, provenance: provenance)
                     group.cancelAll()  // stops the progress task
                     try await group.waitForAll()
@@ -205,19 +249,28 @@ public struct PipelineRunner: Sendable {
             peakBufferedBytes: channel.peakWeight)
     }
 
-    /// Runs one partition through a fresh copy of the chain, handing frames to the writer after
-    /// every chunk.
-    private static func process<Body: Stage<CorpusChunk, ShardFrame>>(
+    /// Runs one partition through stages built for it, handing frames to the writer after every
+    /// chunk, and checks the partition's accounting when it is done.
+    private static func process<P: PipelineDefinition>(
         _ partition: CorpusPartition,
-        prototype: Body,
+        pipeline: P,
+        environment: PipelineEnvironment,
+        description planned: StageDescription,
         configuration: Configuration,
         channel: BoundedChannel<WriterEvent>,
         counters: LiveCounters,
         logger: Logger
     ) async throws {
-        var stage = prototype
+        var stage = try pipeline.body(environment)
+        var description = StageDescription()
+        stage.describe(&description)
+        guard description.describesSameDataset(as: planned) else {
+            throw IngotError(
+                .configuration,
+                "pipeline '\(P.name)' built different stages for partition \(partition.index): \(description.options) instead of \(planned.options)")
+        }
         let context = StageContext(partition: partition.index, errorPolicy: configuration.errorPolicy, logger: logger)
-        var reader = ChunkReader(partition: partition, chunkBytes: configuration.chunkBytes)
+        var reader = PartitionReader(partition: partition, options: configuration.reading)
         var frames: [ShardFrame] = []
         var reported = RunStatistics()
 
@@ -241,6 +294,7 @@ public struct PipelineRunner: Sendable {
         }
         try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
         try await handOff()
+        try context.statistics.checkAccounting("partition \(partition.index)")
         try await channel.send(.partitionDone(partition: partition.index, context.statistics), weight: 0)
     }
 

@@ -33,13 +33,15 @@ public struct Pack: Stage {
             }
         }
 
-        /// Parses "greedy" or "best-fit".
-        public init?(_ name: String) {
-            switch name {
-            case "greedy": self = .greedy
-            case "best-fit", "bestfit", "best_fit": self = .bestFit()
-            default: return nil
-            }
+        /// A strategy by name, as the command line spells it.
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            case bestFit = "best-fit"
+            case greedy
+        }
+
+        /// The strategy of this kind; `window` is best-fit's.
+        public init(_ kind: Kind, window: Int = 2048) {
+            self = kind == .greedy ? .greedy : .bestFit(window: window)
         }
 
         init(wrapped: Wrapped) { self.wrapped = wrapped }
@@ -93,6 +95,14 @@ public struct Pack: Stage {
             split = try self.bestFit.add(document) { try emit(try rows.make($0)) }
         }
         if split { context.statistics.splitDocuments += 1 }
+    }
+
+    public func describe(_ description: inout StageDescription) {
+        description.record("seq_len", self.seqLen)
+        description.record("packing", self.strategy)
+        description.record("document_boundaries", self.documentBoundaries)
+        if self.strategy == .greedy { description.record("drop_last_partial_row", self.dropLastPartialRow) }
+        description.record("pad_token_id", self.padID)
     }
 
     public mutating func finish(context: StageContext, emit: (consuming Row) throws -> Void) throws {

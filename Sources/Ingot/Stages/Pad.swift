@@ -43,6 +43,13 @@ public struct Pad: Stage {
         self.padding = padding
     }
 
+    public func describe(_ description: inout StageDescription) {
+        description.record("seq_len", self.maxLength)
+        description.record("truncation_side", self.truncation)
+        description.record("padding_side", self.padding)
+        description.record("pad_token_id", self.padID)
+    }
+
     public mutating func process(
         _ document: consuming TokenizedDocument,
         context: StageContext,

@@ -50,6 +50,13 @@ public struct Tokenize: Stage {
         }
     }
 
+    public func describe(_ description: inout StageDescription) {
+        description.record("prepend_bos", self.bos != nil)
+        description.record("append_eos", self.eos != nil)
+        description.record("add_special_tokens", self.encoder.addsSpecialTokens)
+        description.record("split_special_tokens", !self.encoder.matchesAddedTokens)
+    }
+
     public mutating func process(
         _ document: consuming Document,
         context: StageContext,

@@ -13,14 +13,14 @@ extension PipelineCommand {
         @Option(help: "Rows to decode (0 for none).")
         var rows: Int = 2
 
-        @Option(help: "The tokenizer.json to decode with (default: the bundled one, if its sha256 matches the dataset's).")
-        var tokenizer: String?
+        @OptionGroup(title: "Tokenizer to decode with (default: the bundled one, if its sha256 matches the dataset's)")
+        var tokenizer: TokenizerOptions
 
         @Option(help: "Characters of text shown per document.")
         var width: Int = 240
 
         func run() throws {
-            do {
+            try exitingOnError {
                 let reader = try DatasetReader(directory: self.path)
                 let index = reader.index
                 let s = index.statistics
@@ -31,12 +31,15 @@ extension PipelineCommand {
                 print("columns     \(columns.joined(separator: ", "))")
                 print("compression \(index.compression.codec)\(index.compression.level.map { " level \($0)" } ?? ""), \(index.compression.rowsPerFrame) rows per frame")
                 print("tokenizer   \(index.tokenizer.name) sha256 \(index.tokenizer.sha256.prefix(16))…  vocab \(index.vocabularySize)  eos \(index.specialTokens.eos.map(String.init) ?? "-")  pad \(index.specialTokens.pad.map(String.init) ?? "-")  bos \(index.specialTokens.bos.map(String.init) ?? "-")")
-                print("documents   read \(Format.count(s.documentsRead)), written \(Format.count(s.documentsWritten)), skipped \(Format.count(s.documentsSkipped))\(s.skipped.isEmpty ? "" : " \(s.skipped)")")
+                print("documents   read \(Format.count(s.documentsRead)), written \(Format.count(s.documentsWritten)), skipped \(Format.count(s.documentsSkipped))\(Format.breakdown(s.skipped)), dropped \(Format.count(s.documentsDropped))\(Format.breakdown(s.dropped))")
                 print("tokens      \(Format.count(s.tokens)); padding \(Format.count(s.paddingTokens)) (\(Format.decimal(100 * s.paddingFraction, digits: 2))%); truncated \(Format.count(s.truncatedTokens)); split documents \(Format.count(s.splitDocuments))")
                 let histogram = s.documentLengthHistogram.enumerated().filter { $0.element > 0 }.map { i, n in
                     i == 0 ? "0: \(n)" : "<\(1 << i): \(n)"
                 }
                 print("doc lengths \(histogram.joined(separator: "  "))")
+                if !s.counters.isEmpty {
+                    print("counters    \(s.counters.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", "))")
+                }
                 guard self.rows > 0, !index.shards.isEmpty else { return }
                 guard let tokenizer = try self.loadTokenizer(matching: index.tokenizer.sha256) else {
                     print("(pass --tokenizer to decode rows: the bundled tokenizer is not the dataset's)")
@@ -67,14 +70,11 @@ extension PipelineCommand {
                         shown += 1
                     }
                 }
-            } catch let error as IngotError {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode.failure
             }
         }
 
         private func loadTokenizer(matching sha256: String) throws -> Tokenizer? {
-            if let path = self.tokenizer { return try Tokenizer.load(contentsOf: path) }
+            if self.tokenizer.tokenizer != nil { return try self.tokenizer.load() }
             guard let bundled = BundledDefaults.locate(BundledDefaults.tokenizer),
                 let data = FileManager.default.contents(atPath: bundled), SHA256.hex(data) == sha256
             else { return nil }

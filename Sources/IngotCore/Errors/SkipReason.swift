@@ -1,6 +1,9 @@
 /// Why a piece of input was rejected. Reported as `file:line: reason` when the run stops, or
 /// counted under ``key`` in the run statistics with `--on-error skip`.
-public struct SkipReason: Sendable, Hashable, CustomStringConvertible {
+///
+/// Readers throw it (typed) from the code that finds the defect; the stage that knows the
+/// location hands it to ``StageContext/reject(_:at:)``.
+public struct SkipReason: Error, Sendable, Hashable, CustomStringConvertible {
     /// A stable, machine-readable key: `malformed_json`, `missing_field`, ...
     public let key: String
     /// A human-readable explanation, with specifics.

@@ -13,15 +13,12 @@ extension PipelineCommand {
 
         func run() throws {
             let start = ContinuousClock.now
-            do {
+            try exitingOnError {
                 let reader = try DatasetReader(directory: self.path)
                 let report = try reader.verify()
                 print(
                     "OK \(self.path): \(report.shards) shards, \(report.files) files, \(Format.count(report.rows)) rows x \(reader.index.seqLen), \(Format.bytes(report.bytes)); sizes, sha256, seek tables, frame checksums and row lengths match (\(Format.duration(ContinuousClock.now - start)))"
                 )
-            } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-                throw ExitCode.failure
             }
         }
     }

@@ -6,7 +6,7 @@
 public struct IngotError: Error, Sendable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Wrapped: Sendable, Hashable {
-            case invalidInput, io, compression, tokenizer, shardFormat, configuration, cancelled, internalInconsistency
+            case invalidInput, io, compression, shardFormat, configuration, cancelled, internalInconsistency
         }
         let wrapped: Wrapped
 
@@ -16,8 +16,6 @@ public struct IngotError: Error, Sendable, CustomStringConvertible {
         public static let io = Code(wrapped: .io)
         /// A compressed stream could not be encoded or decoded.
         public static let compression = Code(wrapped: .compression)
-        /// A tokenizer file could not be loaded, or uses a component Ingot does not support.
-        public static let tokenizer = Code(wrapped: .tokenizer)
         /// A shard or dataset index violates the format.
         public static let shardFormat = Code(wrapped: .shardFormat)
         /// The pipeline or its options are inconsistent.
@@ -32,7 +30,6 @@ public struct IngotError: Error, Sendable, CustomStringConvertible {
             case .invalidInput: "invalid input"
             case .io: "I/O error"
             case .compression: "compression error"
-            case .tokenizer: "tokenizer error"
             case .shardFormat: "shard format error"
             case .configuration: "configuration error"
             case .cancelled: "cancelled"

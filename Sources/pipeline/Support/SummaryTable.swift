@@ -6,20 +6,25 @@ enum SummaryTable {
     static func render(_ report: RunReport, output: String) -> String {
         let s = report.statistics
         let seconds = max(report.wallTime.seconds, 1e-9)
-        var skipped = Format.count(s.documentsSkipped)
-        if !s.skipped.isEmpty {
-            skipped += " (" + s.skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
-        }
-        let rows: [(String, String)] = [
+        var rows: [(String, String)] = [
             ("output", output),
             ("documents read", Format.count(s.documentsRead)),
             ("documents written", Format.count(s.documentsWritten)),
-            ("documents skipped", skipped),
+            ("documents skipped", Format.count(s.documentsSkipped) + Format.breakdown(s.skipped)),
+        ]
+        if s.documentsDropped > 0 || !s.dropped.isEmpty {
+            rows.append(("documents dropped", Format.count(s.documentsDropped) + Format.breakdown(s.dropped)))
+        }
+        rows += [
             ("tokens", Format.count(s.tokens)),
             ("rows", "\(Format.count(s.rows)) x \(report.index.seqLen) tokens"),
             ("padding", "\(Format.count(s.paddingTokens)) tokens (\(Format.decimal(100 * s.paddingFraction, digits: 2))%)"),
             ("truncated tokens", Format.count(s.truncatedTokens)),
             ("split documents", Format.count(s.splitDocuments)),
+        ]
+        // Whatever counters the pipeline's stages keep, by name.
+        rows += s.counters.sorted { $0.key < $1.key }.map { ($0.key.replacingOccurrences(of: "_", with: " "), Format.count($0.value)) }
+        rows += [
             ("shards", "\(report.index.shards.count) from \(report.partitions) partitions (\(report.workers) workers)"),
             ("input", Format.bytes(s.inputBytes)),
             ("output bytes", Format.bytes(report.outputBytes)),

@@ -1,14 +1,18 @@
 /// One step of a pipeline: it consumes `Input` values and emits `Output` values.
 ///
-/// Stages are values. The runner gives every partition of the input its own copy of the whole
-/// fused chain, so a stage's mutable state (a packing window, a tokenizer cache) is owned by one
-/// worker at a time and needs no locks.
+/// A pipeline's stages are built once per partition of the input, inside the worker that
+/// processes it (as SwiftNIO builds a channel's handlers per channel), so a stage may own
+/// per-worker resources (a compression context, scratch buffers, a cache) with no locks; it need
+/// not be `Sendable`. Only the values that flow between stages are.
 ///
 /// Composition is checked by the compiler: ``StageBuilder`` only accepts a stage after another
 /// when `Output` of the first is `Input` of the second. That is how Ingot makes ragged shards
 /// impossible to write: ``Row`` (a fixed-length row) is produced only by the stages that pad or
 /// pack, and the shard writer accepts nothing else.
-public protocol Stage<Input, Output>: Sendable {
+///
+/// A stage that rejects bad input calls ``StageContext/reject(_:at:)``; one that filters calls
+/// ``StageContext/drop(_:at:)``; either way every document stays accounted for.
+public protocol Stage<Input, Output> {
     associatedtype Input: Sendable
     associatedtype Output: Sendable
 
@@ -21,9 +25,17 @@ public protocol Stage<Input, Output>: Sendable {
 
     /// Flushes whatever the stage still holds at the end of a partition.
     mutating func finish(context: StageContext, emit: (consuming Output) throws -> Void) throws
+
+    /// Adds what this stage contributes to the dataset's description: the options that shaped
+    /// its output (recorded in the index), the counters it keeps, the shard layout it writes.
+    /// Called before any input, on a freshly built chain.
+    func describe(_ description: inout StageDescription)
 }
 
 extension Stage {
     @inlinable
     public mutating func finish(context: StageContext, emit: (consuming Output) throws -> Void) throws {}
+
+    @inlinable
+    public func describe(_ description: inout StageDescription) {}
 }

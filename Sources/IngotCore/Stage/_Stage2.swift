@@ -35,4 +35,9 @@ public struct _Stage2<S0: Stage, S1: Stage>: Stage where S0.Output == S1.Input {
         }
         try self.s1.finish(context: context, emit: emit)
     }
+
+    public func describe(_ description: inout StageDescription) {
+        self.s0.describe(&description)
+        self.s1.describe(&description)
+    }
 }

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import Ingot
+import Logging
+import Pipelines
+
+extension PipelineCommand {
+    /// `pipeline run NAME ...`: one subcommand per pipeline declared in `Pipelines/`, each with
+    /// the shared options and its own.
+    struct Run: AsyncParsableCommand {
+        static var configuration: CommandConfiguration {
+            CommandConfiguration(
+                abstract: "Run a pipeline over a corpus and publish shards plus index.json.",
+                discussion: """
+                    With only a pipeline name, runs on the bundled sample corpus and GPT-2 tokenizer and \
+                    writes to shards/NAME (replacing an earlier demo run). `pipeline run NAME --help` \
+                    lists the pipeline's own options.
+                    """,
+                subcommands: PipelineRegistry.all.map { runCommand(for: $0) })
+        }
+
+        /// A clearer refusal than "unexpected argument" for `pipeline run NAME` when no pipeline
+        /// has that name.
+        static func checkPipelineName(in arguments: [String]) -> ValidationError? {
+            guard arguments.count >= 2, arguments[0] == "run", !arguments[1].hasPrefix("-"),
+                PipelineRegistry.named(arguments[1]) == nil, arguments[1] != "help"
+            else { return nil }
+            let known = PipelineRegistry.all.map { $0.name }.joined(separator: ", ")
+            return ValidationError("unknown pipeline '\(arguments[1])' (known: \(known))")
+        }
+    }
+}
+
+/// The `pipeline run NAME` command of a pipeline.
+private func runCommand<P: PipelineDefinition>(for pipeline: P.Type) -> any AsyncParsableCommand.Type {
+    RunPipeline<P>.self
+}
+
+/// `pipeline run NAME`: the shared options, then the pipeline's own (its properties).
+struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: Pipeline.name,
+            abstract: Pipeline.abstract,
+            discussion: "Rows of \(Pipeline.defaultSeqLen) tokens unless --seq-len says otherwise.")
+    }
+
+    @OptionGroup(title: "Input")
+    var input: InputOptions
+
+    @OptionGroup(title: "Tokenizer")
+    var tokenizer: TokenizerOptions
+
+    @OptionGroup(title: "Special tokens")
+    var specialTokens: SpecialTokenOptions
+
+    @OptionGroup(title: "Output and run")
+    var options: RunOptions
+
+    @OptionGroup(title: "Options of this pipeline")
+    var pipeline: Pipeline
+
+    func run() async throws {
+        let level = self.options.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        try await exitingOnError { try await self.runPipeline() }
+    }
+
+    private func runPipeline() async throws {
+        let bundledInput = self.input.input.isEmpty
+        var inputs = self.input.input
+        if bundledInput {
+            guard let sample = BundledDefaults.locate(BundledDefaults.corpus) else {
+                throw ValidationError("no --input given and the bundled sample corpus (\(BundledDefaults.corpus)) is not found")
+            }
+            inputs = [sample]
+        }
+        let output = self.options.output ?? "shards/\(Pipeline.name)"
+        let tokenizer = try self.tokenizer.load()
+        if let padID = self.options.padID, Int(padID) >= tokenizer.vocabularySize {
+            throw ValidationError("--pad-id \(padID) is outside the vocabulary (size \(tokenizer.vocabularySize))")
+        }
+        let environment = PipelineEnvironment(
+            tokenizer: tokenizer,
+            seqLen: self.options.seqLen ?? Pipeline.defaultSeqLen,
+            textField: self.input.field,
+            splitSpecialTokens: self.specialTokens.splitSpecialTokens,
+            addSpecialTokens: self.specialTokens.addSpecialTokens,
+            padTokenID: self.options.padID,
+            compression: self.options.compression)
+        let runner = PipelineRunner(
+            configuration: .init(
+                inputs: inputs,
+                output: output,
+                workers: self.options.workers,
+                errorPolicy: self.options.onError,
+                partitionBytes: self.options.partitionMB << 20,
+                reading: ReadOptions(textSplitting: self.input.paragraphs ? .blankLines : .wholeFile),
+                // The demo's default output is replaced on every run; an explicit one needs --overwrite.
+                overwrite: self.options.overwrite || self.options.output == nil),
+            logger: Logger(label: "ingot"))
+        let progress = ProgressPrinter()
+        let pipeline = self.pipeline
+        let report = try await withInterruptHandling {
+            try await runner.run(pipeline, environment: environment, progress: progress)
+        }
+        progress.finish()
+        print("\(Pipeline.name): \(bundledInput ? "bundled sample corpus" : "\(inputs.count) input(s)"), tokenizer \(tokenizer.path)")
+        print(SummaryTable.render(report, output: output))
+    }
+}

@@ -1,0 +1,41 @@
+public import ArgumentParser
+import Ingot
+public import Logging
+
+/// The options every `pipeline run NAME` shares: output, parallelism, error handling, layout.
+struct RunOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Output directory (default: shards/NAME).")
+    var output: String?
+
+    @Option(help: "Tokens per row (for padding pipelines, the max_length). Default: the pipeline's.")
+    var seqLen: Int?
+
+    @Option(help: "Token id for padding (default: the tokenizer's pad token, else its EOS token).")
+    var padID: UInt32?
+
+    @Option(help: "Parallel workers (default: every core).")
+    var workers: Int?
+
+    @Option(help: "What to do with bad input: stop (with file:line: reason) or skip (counted by reason).")
+    var onError: ErrorPolicy = .stop
+
+    @Option(help: "Shard compression: zstd, zstd:LEVEL (1-22) or none.")
+    var compression: ShardSchema.Compression = .zstd()
+
+    @Option(help: "Target input bytes per partition, in MiB. Partitions are fixed by the input, never by --workers.")
+    var partitionMB: Int = 32
+
+    @Flag(help: "Replace a dataset already in the output directory.")
+    var overwrite = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    func validate() throws {
+        if let seqLen = self.seqLen, seqLen <= 0 { throw ValidationError("--seq-len must be positive") }
+        if let workers = self.workers, workers <= 0 { throw ValidationError("--workers must be positive") }
+        guard self.partitionMB > 0 else { throw ValidationError("--partition-mb must be positive") }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

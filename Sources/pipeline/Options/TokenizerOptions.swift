@@ -1,0 +1,49 @@
+import ArgumentParser
+import Ingot
+
+/// The tokenizer file: shared by `run`, `encode` and `inspect`.
+struct TokenizerOptions: ParsableArguments {
+    @Option(help: "A tokenizer.json, *.tiktoken, tekken_*.json or SentencePiece .model file (default: the bundled GPT-2 tokenizer).")
+    var tokenizer: String?
+
+    /// The tokenizer file to load: `--tokenizer`, else the bundled one.
+    func path() throws -> String {
+        if let path = self.tokenizer { return path }
+        guard let bundled = BundledDefaults.locate(BundledDefaults.tokenizer) else {
+            throw ValidationError("no --tokenizer given and the bundled tokenizer (\(BundledDefaults.tokenizer)) is not found")
+        }
+        return bundled
+    }
+
+    func load() throws -> Tokenizer {
+        try Tokenizer.load(contentsOf: try self.path())
+    }
+}
+
+/// How special tokens are handled when text is encoded: shared by `run` and `encode`.
+struct SpecialTokenOptions: ParsableArguments {
+    @Flag(help: "Tokenize special-token strings in the text (<|endoftext|>) as plain text, as split_special_tokens=True.")
+    var splitSpecialTokens = false
+
+    @Flag(help: "Add what the tokenizer's post-processor adds (BOS/EOS, [CLS]/[SEP]), as add_special_tokens=True.")
+    var addSpecialTokens = false
+}
+
+/// Where documents come from and where their text is: shared by `run` (files) and `encode` (the
+/// field of each stdin line).
+struct InputOptions: ParsableArguments {
+    @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Corpus files, directories or glob patterns (.jsonl, .jsonl.zst, .jsonl.gz, .txt). Default: the bundled sample corpus.")
+    var input: [String] = []
+
+    @Option(help: "JSON key of the text; dots reach nested objects (meta.body), numbers index arrays (messages.0.content).")
+    var field: String = "text"
+
+    @Flag(help: "Split .txt files into documents at blank lines (default: one document per file).")
+    var paragraphs = false
+
+    func validate() throws {
+        guard !self.field.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+            throw ValidationError("--field '\(self.field)' has an empty key")
+        }
+    }
+}
