@@ -26,19 +26,29 @@ struct NewPipelinePlugin: CommandPlugin {
         let shaping =
             padding
             ? "Pad(maxLength: run.seqLen, padID: run.padTokenID)"
-            : "Pack(seqLen: run.seqLen, padID: run.padTokenID, strategy: run.packing)"
+            : "Pack(seqLen: run.seqLen, padID: run.padTokenID, strategy: Pack.Strategy(self.pack))"
+        let option =
+            padding
+            ? ""
+            : """
+
+                @Option(help: "Packing strategy: best-fit or greedy.")
+                public var pack: Pack.Strategy.Kind = .bestFit
+
+            """
         let source = """
+            import ArgumentParser
             import Ingot
 
             /// TODO: say what this pipeline prepares and for which model.
             public struct \(typeName): PipelineDefinition {
                 public static let name = "\(name)"
                 public static let abstract = "Tokenize, append EOS, \(padding ? "pad each example" : "pack documents") to seq_len rows."
-
+            \(option)
                 public init() {}
 
                 public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
-                    ReadCorpus(field: run.textField, text: run.textSplitting)
+                    ReadCorpus(field: run.textField)
                     try Tokenize(run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens)
                     \(shaping)
                     WriteShards(schema: run.schema)

@@ -101,13 +101,13 @@ enum UTF8Scan {
         guard end > 0 else { return nil }
         var start = end - 1
         while start > 0 && text[start] & 0xC0 == 0x80 { start -= 1 }
-        let (value, _) = SplitPattern.decode(text, start)
+        let (value, _) = UTF8Scalars.decode(text, start)
         return Unicode.Scalar(value).map { ($0, start) }
     }
 
     static func scalar(at i: Int, in text: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar, Int)? {
         guard i < text.count else { return nil }
-        let (value, length) = SplitPattern.decode(text, i)
+        let (value, length) = UTF8Scalars.decode(text, i)
         return Unicode.Scalar(value).map { ($0, length) }
     }
 

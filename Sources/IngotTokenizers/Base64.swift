@@ -1,5 +1,6 @@
-/// Standard base64 (RFC 4648, with padding), as tiktoken rank files and Tekken vocabularies
-/// spell token bytes: a table-driven decoder, because a 128k-token file has 128k of them.
+/// Standard base64 (RFC 4648, with padding), as tiktoken rank files, Tekken vocabularies,
+/// SentencePiece charsmaps in tokenizer.json and Ingot's own Unicode table spell bytes: one
+/// table-driven decoder, because a 128k-token file has 128k of them.
 enum Base64 {
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
@@ -10,8 +11,11 @@ enum Base64 {
     }()
 
     /// The bytes `text` encodes, or nil when it is not valid padded base64.
-    static func decode<C: Collection<UInt8>>(_ text: C) -> [UInt8]? {
-        guard text.count % 4 == 0 else { return nil }
+    ///
+    /// - Parameter ignoringWhitespace: skip spaces and line breaks (text wrapped in lines);
+    ///   otherwise any of them makes the text invalid.
+    static func decode<C: Collection<UInt8>>(_ text: C, ignoringWhitespace: Bool = false) -> [UInt8]? {
+        guard ignoringWhitespace || text.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(text.count / 4 * 3)
         var quad: (UInt32, Int) = (0, 0)
@@ -21,6 +25,8 @@ enum Base64 {
                 padding += 1
                 quad.0 <<= 6
                 quad.1 += 1
+            } else if ignoringWhitespace && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) {
+                continue
             } else {
                 let v = Self.values[Int(c)]
                 guard v != 0xFF, padding == 0 else { return nil }
@@ -34,7 +40,7 @@ enum Base64 {
                 quad = (0, 0)
             }
         }
-        guard padding <= 2 else { return nil }
+        guard quad.1 == 0, padding <= 2 else { return nil }
         out.removeLast(padding)
         return out
     }

@@ -102,7 +102,7 @@ enum PreTokenizerStep: Sendable {
         var i = 0
         bytes.withUnsafeBufferPointer { text in
             while i < text.count {
-                let (value, length) = SplitPattern.decode(text, i)
+                let (value, length) = UTF8Scalars.decode(text, i)
                 let k = kind(Unicode.Scalar(value) ?? "\u{FFFD}")
                 if k != runKind || individually {
                     if runKind != 0 { ranges.append(runStart..<i) }

@@ -88,21 +88,6 @@ enum SplitPattern: Sendable, Hashable {
         }
     }
 
-    /// Decodes the scalar at `i`; returns (value, length). Input is valid UTF-8.
-    @inline(__always)
-    static func decode(_ text: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
-        let b0 = UInt32(text[i])
-        if b0 < 0x80 { return (b0, 1) }
-        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(text[i + 1]) & 0x3F, 2) }
-        if b0 < 0xF0 {
-            return ((b0 & 0x0F) << 12 | (UInt32(text[i + 1]) & 0x3F) << 6 | UInt32(text[i + 2]) & 0x3F, 3)
-        }
-        return (
-            (b0 & 0x07) << 18 | (UInt32(text[i + 1]) & 0x3F) << 12 | (UInt32(text[i + 2]) & 0x3F) << 6 | UInt32(text[i + 3])
-                & 0x3F, 4
-        )
-    }
-
     /// The major class (letter, number, whitespace, other) of the character at `i`, and its length.
     @inline(__always)
     static func classAt(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ table: UnsafeBufferPointer<UInt8>) -> (UInt8, Int) {
@@ -115,7 +100,7 @@ enum SplitPattern: Sendable, Hashable {
     static func entryAt(_ text: UnsafeBufferPointer<UInt8>, _ i: Int, _ table: UnsafeBufferPointer<UInt8>) -> (UInt8, Int) {
         let b = text[i]
         if b < 0x80 { return (table[Int(b)], 1) }
-        let (scalar, length) = decode(text, i)
+        let (scalar, length) = UTF8Scalars.decode(text, i)
         return (table[Int(scalar)], length)
     }
 

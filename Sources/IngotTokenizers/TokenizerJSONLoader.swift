@@ -254,11 +254,11 @@ struct TokenizerJSONLoader {
             guard let content = value["content"]?.stringValue else { throw self.fail("Replace without 'content'") }
             return .replace(try self.pattern(value["pattern"]), with: Array(content.utf8))
         case "Precompiled":
-            guard let encoded = value["precompiled_charsmap"]?.stringValue, let blob = Data(base64Encoded: encoded) else {
+            guard let encoded = value["precompiled_charsmap"]?.stringValue, let blob = Base64.decode(encoded.utf8) else {
                 throw self.fail("Precompiled normalizer without a base64 precompiled_charsmap")
             }
             if blob.isEmpty { return .sequence([]) }
-            do { return .precompiled(try PrecompiledCharsMap([UInt8](blob))) } catch {
+            do { return .precompiled(try PrecompiledCharsMap(blob)) } catch {
                 throw self.fail("Precompiled normalizer: malformed precompiled_charsmap")
             }
         case "BertNormalizer":

@@ -23,30 +23,10 @@ enum UnicodeClass {
     /// library for 1.1 million scalars' properties at every start took about 0.1 s).
     static let table: [UInt8] = {
         var table = [UInt8](repeating: UnicodeClass.other, count: 0x110000)
-        var bytes: [UInt8] = []
-        var quad: UInt32 = 0
-        var count = 0
-        // Base64 of the runs (generated, so well-formed: padding and line breaks aside).
-        for c in Self.runs.utf8 {
-            let v: UInt32
-            switch c {
-            case 0x41...0x5A: v = UInt32(c - 0x41)
-            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
-            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
-            case 0x2B: v = 62
-            case 0x2F: v = 63
-            default: continue
-            }
-            quad = quad << 6 | v
-            count += 1
-            if count == 4 {
-                bytes += [UInt8(truncatingIfNeeded: quad >> 16), UInt8(truncatingIfNeeded: quad >> 8), UInt8(truncatingIfNeeded: quad)]
-                quad = 0
-                count = 0
-            }
+        // Generated, so well-formed: a failure here is a broken build, not bad input.
+        guard let bytes = Base64.decode(Self.runs.utf8, ignoringWhitespace: true) else {
+            fatalError("UnicodeClassData.swift is not valid base64: regenerate it")
         }
-        if count == 3 { bytes += [UInt8(truncatingIfNeeded: quad >> 10), UInt8(truncatingIfNeeded: quad >> 2)] }
-        if count == 2 { bytes.append(UInt8(truncatingIfNeeded: quad >> 4)) }
         var position = 0
         var i = 0
         while i < bytes.count {

@@ -99,7 +99,7 @@ struct BertText: Sendable, Hashable {
                 }
                 continue
             }
-            let (value, length) = SplitPattern.decode(text, i)
+            let (value, length) = UTF8Scalars.decode(text, i)
             i += length
             let scalar = Unicode.Scalar(value)!
             if self.cleanText {

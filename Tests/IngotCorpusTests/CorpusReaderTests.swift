@@ -8,7 +8,8 @@ import Testing
 @Suite struct CorpusReaderTests {
     static func documents(
         _ inputs: [URL], partitionBytes: Int = 1 << 30, chunkBytes: Int = 1 << 20, text: TextSplitting = .wholeFile,
-        stage: ReadCorpus = ReadCorpus()
+        stage: ReadCorpus = ReadCorpus(),
+        errorPolicy: ErrorPolicy = .stop
     ) throws -> [Document] {
         let files = try CorpusFile.discover(inputs.map(\.path))
         let partitions = try PartitionPlanner(targetBytes: partitionBytes).plan(files)
@@ -16,7 +17,7 @@ import Testing
         for partition in partitions {
             var reader = PartitionReader(partition: partition, options: ReadOptions(chunkBytes: chunkBytes, textSplitting: text))
             var stage = stage
-            let context = StageContext(partition: partition.index, errorPolicy: .stop, logger: Logger(label: "test"))
+            let context = StageContext(partition: partition.index, errorPolicy: errorPolicy, logger: Logger(label: "test"))
             while let chunk = try reader.next() {
                 try stage.process(chunk, context: context) { documents.append($0) }
             }
@@ -92,5 +93,58 @@ import Testing
         let globbed = try CorpusFile.discover([dir.path + "/*.jsonl"]).map { URL(fileURLWithPath: $0.path).lastPathComponent }
         #expect(globbed == ["a.jsonl", "b.jsonl"])
         #expect(throws: IngotError.self) { try CorpusFile.discover([dir.path + "/missing.jsonl"]) }
+    }
+
+    /// A linked input is read through the link, whole: the HuggingFace cache is made of links.
+    @Test func symbolicLinksAreReadThrough() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("links")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let blobs = dir.appendingPathComponent("blobs")
+        let snapshot = dir.appendingPathComponent("snapshots/main/data")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.sampleCorpus, to: blobs.appendingPathComponent("3f2a9c"))
+        try FileManager.default.createSymbolicLink(
+            atPath: snapshot.appendingPathComponent("train.jsonl").path, withDestinationPath: "../../../blobs/3f2a9c")
+        let files = try CorpusFile.discover([dir.appendingPathComponent("snapshots").path])
+        #expect(files.map(\.size) == [try FileManager.default.attributesOfItem(atPath: Fixtures.sampleCorpus.path)[.size] as! Int])
+        #expect(try Self.documents([dir.appendingPathComponent("snapshots")]).count == 410)
+        // Named explicitly, too.
+        #expect(try Self.documents([snapshot.appendingPathComponent("train.jsonl")], partitionBytes: 100_000).count == 410)
+    }
+
+    /// A file whose name cannot be written in UTF-8 is an error, not a silent skip.
+    @Test func namesThatAreNotUTF8AreRefused() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("names")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Fixtures.writeLines([#"{"text": "a"}"#], to: "good.jsonl", in: dir)
+        let bad = Array(dir.path.utf8) + Array("/caf".utf8) + [0xE9] + Array(".jsonl".utf8) + [0]
+        let fd = bad.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        close(fd)
+        #expect {
+            try CorpusFile.discover([dir.path])
+        } throws: { error in
+            "\(error)".contains("not UTF-8") && "\(error)".contains(dir.path)
+        }
+    }
+
+    /// Field paths reach into objects and arrays; a value on the way that is neither says so.
+    @Test func fieldPathsReachArraysAndExplainDeadEnds() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("fields")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = try Fixtures.writeLines(
+            [
+                #"{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}"#,
+                #"{"messages": "not a list"}"#,
+                #"{"messages": []}"#,
+            ], to: "chat.jsonl", in: dir)
+        let second = try Self.documents([file], stage: ReadCorpus(field: "messages.1.content"), errorPolicy: .skip)
+        #expect(second.map { String(decoding: $0.text, as: UTF8.self) } == ["hello"])
+        #expect {
+            _ = try Self.documents([file], stage: ReadCorpus(field: "messages.0.content"))
+        } throws: { error in
+            "\(error)" == "\(file.path):2: missing field 'messages.0.content': 'messages' is a string, not an object or array to look into"
+        }
+        #expect(throws: IngotError.self) { _ = try Self.documents([file], stage: ReadCorpus(field: "messages.role")) }
     }
 }

@@ -5,29 +5,6 @@ import IngotTestSupport
 import Logging
 import Testing
 
-@Suite struct SHA256Tests {
-    @Test(arguments: [
-        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
-    ])
-    func knownVectors(_ input: String, _ digest: String) {
-        #expect(SHA256.hex(Array(input.utf8)) == digest)
-    }
-
-    @Test func incrementalEqualsOneShot() {
-        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var hasher = SHA256()
-        var i = 0
-        for size in [1, 63, 64, 65, 127, 1000, 3000] where i < bytes.count {
-            hasher.update(Array(bytes[i..<min(bytes.count, i + size)]))
-            i += size
-        }
-        hasher.update(Array(bytes[min(i, bytes.count)...]))
-        #expect(hasher.finalizeHex() == SHA256.hex(bytes))
-    }
-}
-
 @Suite struct ShardFormatTests {
     static func writeDataset(rows: Int, seqLen: Int, compression: ShardSchema.Compression, rowsPerShard: Int? = nil) throws -> (URL, [Row]) {
         let dir = try TestPaths.makeTemporaryDirectory("shards")

@@ -20,6 +20,17 @@ public enum TestPaths {
         return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
     }()
 
+    /// Whether the shared fixtures are beside this clone.
+    public static var sharedAvailable: Bool {
+        FileManager.default.fileExists(atPath: shared.appendingPathComponent("tokenizers/cases.jsonl").path)
+    }
+
+    /// Whether tests that need the shared fixtures must run (and fail without them) instead of
+    /// being skipped: set `INGOT_REQUIRE_SHARED=1`, as CI does.
+    public static var sharedRequired: Bool {
+        ProcessInfo.processInfo.environment["INGOT_REQUIRE_SHARED"] == "1"
+    }
+
     /// The directory holding the built products (`.build/debug`), found from the test binary.
     public static let buildProducts: URL = {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -33,6 +33,13 @@ import Testing
             ])
     }
 
+    /// The snippet must not compile, and the compiler must say why in these words.
+    static func expectRefused(_ result: SubprocessResult, mentioning phrases: [String]) {
+        #expect(result.status != 0)
+        let diagnostics = result.stderr + result.stdout
+        for phrase in phrases { #expect(diagnostics.contains(phrase), "\(diagnostics)") }
+    }
+
     @Test func tokenizeIntoShardWriterDoesNotCompile() throws {
         let result = try Self.typecheck(
             """
@@ -40,10 +47,7 @@ import Testing
                     try Tokenize(run.tokenizer, appendEOS: true)
                     WriteShards(schema: run.schema)
             """)
-        #expect(result.status != 0)
-        let diagnostics = result.stderr + result.stdout
-        #expect(diagnostics.contains("'TokenizedDocument'") && diagnostics.contains("'Row'"), "\(diagnostics)")
-        #expect(diagnostics.contains("be equivalent"), "\(diagnostics)")
+        Self.expectRefused(result, mentioning: ["'TokenizedDocument'", "'Row'", "be equivalent"])
     }
 
     @Test func paddingBeforeTheShardWriterCompiles() throws {
@@ -76,7 +80,44 @@ import Testing
                     try Tokenize(run.tokenizer, appendEOS: true)
                     WriteShards(schema: run.schema)
             """)
-        #expect(result.status != 0)
-        #expect((result.stderr + result.stdout).contains("be equivalent"))
+        Self.expectRefused(result, mentioning: ["be equivalent"])
+    }
+
+    /// `if` without `else` may only hold a stage that keeps the type: otherwise the chain's type
+    /// would depend on the condition.
+    @Test func typeChangingStageInsideIfDoesNotCompile() throws {
+        let result = try Self.typecheck(
+            """
+                    ReadCorpus(field: "text")
+                    try Tokenize(run.tokenizer, appendEOS: true)
+                    if run.seqLen > 0 {
+                        Pad(maxLength: run.seqLen, padID: run.padTokenID)
+                    }
+                    WriteShards(schema: run.schema)
+            """)
+        Self.expectRefused(result, mentioning: ["buildOptional", "(aka 'TokenizedDocument') and", "(aka 'Row') be equivalent"])
+    }
+
+    @Test func ifElseAndLoopsOfMatchingStagesCompile() throws {
+        let result = try Self.typecheck(
+            """
+                    ReadCorpus(field: "text")
+                    try Tokenize(run.tokenizer, appendEOS: true)
+                    if run.seqLen > 4096 {
+                        Pad(maxLength: run.seqLen, padID: run.padTokenID)
+                    } else {
+                        Pack(seqLen: run.seqLen, padID: run.padTokenID)
+                    }
+                    for _ in 0..<2 {
+                        Identity()
+                    }
+                    WriteShards(schema: run.schema)
+                }
+            }
+            struct Identity: Stage {
+                func process(_ row: consuming Row, context: StageContext, emit: (consuming Row) throws -> Void) throws {
+                    try emit(row)
+            """)
+        #expect(result.status == 0, "\(result.stderr)")
     }
 }

@@ -18,4 +18,12 @@ import Testing
     func rejectsMalformedText(_ text: String) {
         #expect(Base64.decode(text.utf8) == nil)
     }
+
+    /// Text wrapped in lines (the generated Unicode table) reads the same with whitespace skipped,
+    /// and is refused without that option.
+    @Test func wrappedTextWithWhitespaceSkipped() {
+        #expect(Base64.decode("QUJD\n  REVG\nR0g=".utf8, ignoringWhitespace: true) == Array("ABCDEFGH".utf8))
+        #expect(Base64.decode("QUJD\nREVG".utf8) == nil)
+        #expect(Base64.decode("QUJDR".utf8, ignoringWhitespace: true) == nil, "an incomplete last group")
+    }
 }

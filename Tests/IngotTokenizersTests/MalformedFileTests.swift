@@ -21,7 +21,7 @@ import Testing
         [UInt8](try Data(contentsOf: TestPaths.shared.appendingPathComponent("tokenizers/\(path)")))
     }
 
-    @Test(arguments: [1, 100, 5_000, 250_000])
+    @Test(.requiresSharedFixtures, arguments: [1, 100, 5_000, 250_000])
     func truncatedSentencePieceModelsAreRefused(_ length: Int) throws {
         let path = try self.write(Array(try Self.shared("llama2-7b/tokenizer.model").prefix(length)), "cut.model")
         #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: path) }
@@ -32,7 +32,7 @@ import Testing
         #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: path) }
     }
 
-    @Test func corruptTekkenRanksAreRefused() throws {
+    @Test(.requiresSharedFixtures) func corruptTekkenRanksAreRefused() throws {
         var text = String(decoding: try Self.shared("mistral-nemo-tekken/tekken_240718.json"), as: UTF8.self)
         text = text.replacingOccurrences(of: #""token_bytes": "AA==""#, with: #""token_bytes": "A!==""#)
         let path = try self.write(Array(text.utf8), "tekken_bad.json")
@@ -40,7 +40,8 @@ import Testing
     }
 
     @Test func unsupportedComponentsAreNamed() throws {
-        var json = String(decoding: try Self.shared("gpt2/tokenizer.json"), as: UTF8.self)
+        let bundled = TestPaths.packageRoot.appendingPathComponent("Samples/tokenizers/gpt2/tokenizer.json")
+        var json = String(decoding: try Data(contentsOf: bundled), as: UTF8.self)
         json = json.replacingOccurrences(of: #""normalizer":null"#, with: #""normalizer":{"type":"ByteLevel"}"#)
         json = json.replacingOccurrences(of: #""normalizer": null"#, with: #""normalizer": {"type": "ByteLevel"}"#)
         let path = try self.write(Array(json.utf8), "tokenizer.json")
@@ -51,5 +52,13 @@ import Testing
             #expect(error.description.contains("ByteLevel"))
             #expect(error.path == path)
         }
+    }
+
+    @Test func unknownTiktokenEncodingIsRefusedByName() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("tiktoken")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("mystery.tiktoken")
+        try Data("IQ== 0\n".utf8).write(to: file)
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: file.path) }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 
 /// The hand-written split scanners against the general regex engine running the regex each one
 /// implements, on the hard cases and the sample corpora (English and multilingual).
-@Suite struct SplitPatternTests {
+@Suite(.requiresSharedFixtures) struct SplitPatternTests {
     static let texts: [String] = {
         var texts: [String] = []
         let shared = TestPaths.shared

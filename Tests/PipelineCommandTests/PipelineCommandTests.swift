@@ -53,4 +53,53 @@ import Testing
         #expect(result.status != 0)
         #expect(result.stderr.contains("unknown pipeline 'nope'"))
     }
+
+    /// Each pipeline shows, accepts and records only its own options.
+    @Test func optionsBelongToTheirPipeline() throws {
+        let help = try Self.pipeline(["run", "pretrain", "--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("--pack") && help.stdout.contains("--window"))
+        #expect(!help.stdout.contains("--truncation-side"))
+        let refused = try Self.pipeline(["run", "pretrain", "--truncation-side", "left"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--truncation-side"), "\(refused.stderr)")
+        let badValue = try Self.pipeline(["run", "finetune", "--padding-side", "middle"])
+        #expect(badValue.status != 0)
+        #expect(badValue.stderr.contains("middle"), "\(badValue.stderr)")
+
+        let dir = try TestPaths.makeTemporaryDirectory("cli-options")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let output = dir.appendingPathComponent("out").path
+        let result = try Self.pipeline(["run", "finetune", "--seq-len", "64", "--output", output, "--truncation-side", "left"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let index = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/index.json"))) as! [String: Any]
+        let options = (index["pipeline"] as! [String: Any])["options"] as! [String: String]
+        #expect(options["truncation_side"] == "left" && options["padding_side"] == "right")
+        #expect(options["packing"] == nil && options["document_boundaries"] == nil)
+        #expect(options["seq_len"] == "64" && options["text_field"] == "text")
+    }
+
+    /// The registry generator finds pipelines declared as types or conformed in extensions,
+    /// and leaves out generic ones.
+    @Test func registryGeneratorFindsDeclarationsAndExtensions() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("registry")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = dir.appendingPathComponent("Sources.swift")
+        try """
+            import Ingot
+            public struct Alpha: PipelineDefinition { }
+            final class Beta: Ingot.PipelineDefinition, Sendable { }
+            struct Gamma { }
+            extension Gamma: PipelineDefinition { }
+            struct Delta<T>: PipelineDefinition { }
+            extension Outer.Epsilon: Hashable, PipelineDefinition where Outer: Sendable { }
+            struct NotAPipeline: Hashable { }
+            """.write(to: source, atomically: true, encoding: .utf8)
+        let output = dir.appendingPathComponent("Registry.swift")
+        let generator = TestPaths.buildProducts.appendingPathComponent("PipelineRegistryGenerator").path
+        let result = try Subprocess.run(generator, [output.path, source.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(text.contains("[Alpha.self, Beta.self, Gamma.self, Outer.Epsilon.self]"), "\(text)")
+    }
 }

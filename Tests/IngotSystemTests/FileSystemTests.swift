@@ -1,0 +1,79 @@
+import Foundation
+import IngotSystem
+import Testing
+
+@Suite final class FileSystemTests {
+    let directory: String
+
+    init() throws {
+        self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingot-system-\(UUID().uuidString)").path
+        try FileSystem.createDirectory(self.directory + "/a/b")
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: self.directory) }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let path = self.directory + "/" + name
+        let file = try OpenFile(path, mode: .createOrTruncate)
+        try file.write(bytes)
+        try file.close()
+        return path
+    }
+
+    /// The size of a link is its target's: inputs in the HuggingFace cache are links.
+    @Test func statusFollowsSymbolicLinks() throws {
+        let target = try self.write("target.txt", Array(repeating: 0x41, count: 12_345))
+        let link = self.directory + "/a/link.txt"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        let status = try FileSystem.status(of: link)
+        #expect(status.kind == .regular)
+        #expect(status.size == 12_345)
+        #expect(status.inode == (try FileSystem.status(of: target)).inode)
+    }
+
+    @Test func listingKeepsNamesThatAreNotUTF8() throws {
+        let bad: [UInt8] = Array("bad-".utf8) + [0xFF, 0xFE] + Array(".jsonl".utf8)
+        let path = Array(self.directory.utf8) + [0x2F] + bad + [0]
+        let fd = path.withUnsafeBufferPointer { open(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), O_CREAT | O_WRONLY, 0o644) }
+        #expect(fd >= 0)
+        close(fd)
+        let entries = try FileSystem.entries(of: self.directory)
+        let entry = try #require(entries.first { $0.nameBytes == bad })
+        #expect(entry.name == nil)
+        #expect(entries.contains { $0.name == "a" })
+    }
+
+    @Test func positionedReadsAndShortReadAtTheEnd() throws {
+        let path = try self.write("data.bin", Array(0..<200))
+        let file = try OpenFile(path, mode: .read)
+        var bytes: [UInt8] = [9]
+        #expect(try file.read(at: 190, count: 50, appendingTo: &bytes) == 10)
+        #expect(bytes == [9] + Array(190..<200))
+        #expect(try file.read(at: 500, count: 5, appendingTo: &bytes) == 0)
+    }
+
+    /// An exclusive lock is refused to a second open of the same file, and freed on close.
+    @Test func exclusiveLockIsExclusive() throws {
+        let path = self.directory + "/.lock"
+        let first = try OpenFile(path, mode: .createOrOpen)
+        let second = try OpenFile(path, mode: .createOrOpen)
+        #expect(try first.tryLockExclusively())
+        #expect(try !second.tryLockExclusively())
+        try first.close()
+        #expect(try second.tryLockExclusively())
+    }
+
+    @Test func errorsNameTheOperationAndPath() throws {
+        do {
+            _ = try OpenFile(self.directory + "/missing", mode: .read)
+            Issue.record("opened a missing file")
+        } catch {
+            #expect(error.isNotFound)
+            #expect(error.description == "cannot open '\(self.directory)/missing': No such file or directory")
+        }
+        try FileSystem.removeFile(self.directory + "/missing")  // already gone: fine
+        try FileSystem.rename(try self.write("x", [1]), to: self.directory + "/y")
+        #expect(FileSystem.exists(self.directory + "/y") && !FileSystem.exists(self.directory + "/x"))
+        #expect(FileSystem.parent(of: "/a/b/c.txt") == "/a/b" && FileSystem.parent(of: "c.txt") == "" && FileSystem.parent(of: "/c") == "/")
+    }
+}
