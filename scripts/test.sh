@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test suite, as CI runs it: system packages, the Swift tests, the Python reader's tests
-# (which also build and check the C reader) against datasets written by the freshly built binary,
-# then the tokenizer components against the reference libraries (HuggingFace tokenizers,
-# sentencepiece).
+# (which also build and check the C reader, and run the torch DataLoader) against datasets written
+# by the freshly built binary, then the tokenizer components against the reference libraries
+# (HuggingFace tokenizers, sentencepiece).
 #
 # Tests that need ../shared (real tokenizers, oracles) are skipped, with the reason, in a clone
 # without it. With INGOT_REQUIRE_SHARED=1 (CI) they must run: a missing fixture fails them, and
@@ -20,6 +20,12 @@ swift test --disable-xctest 2>&1 | tee "$log"
 # problem fails CI, and used for the Python-side tests (the reference tests encode a lot).
 swift build -c release --product pipeline
 python3 -m pip install -q --disable-pip-version-check ./python pytest -r Tests/Reference/requirements.txt
+# torch for the DataLoader tests: the CPU wheel these machines carry (PyPI's default is a 3 GB
+# CUDA build); elsewhere install it yourself, or its tests are skipped with the reason.
+wheel=$(ls /opt/wheels/torch-*+cpu*.whl 2>/dev/null | head -n 1 || true)
+if [ -n "$wheel" ] && ! python3 -c "import torch" 2>/dev/null; then
+    python3 -m pip install -q --disable-pip-version-check "$wheel"
+fi
 export INGOT_PIPELINE="$(swift build -c release --show-bin-path)/pipeline"
 python3 -m pytest -q -rs python/tests Tests/Reference 2>&1 | tee -a "$log"
 
