@@ -12,8 +12,10 @@
  *     if (ingot_read_row(ds, 42, ids, seg, err, sizeof err) != 0) { ... }
  *     ingot_close(ds);
  *
- * Shard files are memory-mapped. Before a file's first use, its size and SHA-256 are checked
- * against index.json; zstd frames are decompressed on demand (their own checksums verified) with a
+ * The index is checked on opening: its own index_sha256 (so an edited value, or a dropped,
+ * duplicated or reordered shard entry is refused) and every value the reader relies on. Shard
+ * files are memory-mapped. Before a file's first use, its size and SHA-256 are checked against
+ * index.json; zstd frames are decompressed on demand (their own checksums verified) with a
  * one-frame cache per file. Any defect is an error with a message naming the file: never a crash,
  * never a silently wrong row. Not thread-safe: use one ingot_dataset per thread.
  */
@@ -322,6 +324,140 @@ static int ingot__dtype_width(const ingot__json *columns, const char *name) {
     return -1;
 }
 
+/* index_sha256 is the SHA-256 of index.json with that value replaced by 64 zeros: find the one
+ * "index_sha256" key, the quoted value after it, zero it in a copy, hash, compare. */
+static int ingot__check_checksum(const char *text, size_t size, const ingot__json *root, const char *path, char *err, size_t errlen) {
+    const ingot__json *sum = ingot__jget(root, "index_sha256");
+    if (!sum || sum->type != INGOT_J_STR || strlen(sum->str) != 64 || strspn(sum->str, "0123456789abcdef") != 64)
+        return ingot__fail(err, errlen, "%s: index_sha256 is missing or malformed", path);
+    char *copy = (char *)malloc(size + 1);
+    if (!copy) return ingot__fail(err, errlen, "out of memory");
+    memcpy(copy, text, size);
+    copy[size] = 0;
+    int rc = -1;
+    char quoted[67];
+    snprintf(quoted, sizeof quoted, "\"%s\"", sum->str);
+    char *key = strstr(copy, "\"index_sha256\"");
+    char *value = key ? strstr(key, quoted) : NULL;
+    if (!key || strstr(key + 1, "\"index_sha256\"") || (size_t)strlen(copy) != size || !value) {
+        ingot__fail(err, errlen, "%s: index_sha256 is missing or malformed", path);
+    } else {
+        char *p = key + 14;
+        while (p < value && (*p == ' ' || *p == ':' || *p == '\n' || *p == '\t')) p++;
+        if (p != value) {
+            ingot__fail(err, errlen, "%s: index_sha256 is missing or malformed", path);
+        } else {
+            memset(value + 1, '0', 64);
+            char hex[65];
+            ingot__sha256_hex((const uint8_t *)copy, size, hex);
+            if (strcmp(hex, sum->str)) ingot__fail(err, errlen, "%s does not match its own index_sha256: the index was edited or corrupted", path);
+            else rc = 0;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* The values every reader relies on (docs/format.md, "Checking a dataset"). */
+static int ingot__check_values(const ingot__json *root, const char *path, char *err, size_t errlen) {
+    uint64_t seq_len, vocab, rpf, total, rows_stat, level;
+    const ingot__json *columns = ingot__jget(root, "columns"), *compression = ingot__jget(root, "compression");
+    const ingot__json *special = ingot__jget(root, "special_tokens"), *stats = ingot__jget(root, "statistics");
+    const ingot__json *shards = ingot__jget(root, "shards"), *inputs = ingot__jget(root, "inputs");
+    const ingot__json *codec = ingot__jget(compression, "codec");
+    if (ingot__jint(ingot__jget(root, "seq_len"), &seq_len) || seq_len == 0 || seq_len > (1u << 30))
+        return ingot__fail(err, errlen, "%s: seq_len must be a positive integer", path);
+    const ingot__json *recorded = ingot__jget(ingot__jget(ingot__jget(root, "pipeline"), "options"), "seq_len");
+    if (recorded && (recorded->type != INGOT_J_STR || strtoull(recorded->str, NULL, 10) != seq_len))
+        return ingot__fail(err, errlen, "%s: seq_len differs from the one the pipeline recorded", path);
+    if (ingot__jint(ingot__jget(root, "vocab_size"), &vocab) || vocab == 0 || vocab > (1ull << 32))
+        return ingot__fail(err, errlen, "%s: vocab_size is not a vocabulary size", path);
+    if (!special || special->type != INGOT_J_OBJ) return ingot__fail(err, errlen, "%s: special_tokens is missing", path);
+    for (size_t i = 0; i < special->count; i++) {
+        uint64_t id;
+        if (special->items[i].type == INGOT_J_NULL) continue;
+        if (ingot__jint(&special->items[i], &id) || id >= vocab)
+            return ingot__fail(err, errlen, "%s: special token %s is outside the vocabulary", path, special->keys[i]);
+    }
+    if (!columns || columns->type != INGOT_J_OBJ || !ingot__jget(columns, "input_ids") || !ingot__jget(columns, "segment_ids"))
+        return ingot__fail(err, errlen, "%s: input_ids and segment_ids columns are required", path);
+    for (size_t i = 0; i < columns->count; i++) {
+        int w = ingot__dtype_width(columns, columns->keys[i]);
+        const char *name = columns->keys[i];
+        int ok = (!strcmp(name, "input_ids") || !strcmp(name, "segment_ids")) ? (w == 2 || w == 4) : !strcmp(name, "loss_mask") ? w == 1 : 0;
+        if (!ok) return ingot__fail(err, errlen, "%s: column %s is unknown or has the wrong dtype", path, name);
+    }
+    if (ingot__dtype_width(columns, "input_ids") == 2 && vocab > 65536) return ingot__fail(err, errlen, "%s: uint16 input_ids for vocab_size %llu", path, (unsigned long long)vocab);
+    if (ingot__dtype_width(columns, "segment_ids") == 2 && seq_len >= 65536) return ingot__fail(err, errlen, "%s: uint16 segment_ids for seq_len %llu", path, (unsigned long long)seq_len);
+    if (!codec || codec->type != INGOT_J_STR || (strcmp(codec->str, "zstd") && strcmp(codec->str, "none")))
+        return ingot__fail(err, errlen, "%s: unknown codec", path);
+    int zstd = !strcmp(codec->str, "zstd");
+    if (ingot__jint(ingot__jget(compression, "rows_per_frame"), &rpf) || rpf == 0 || rpf > (1u << 30))
+        return ingot__fail(err, errlen, "%s: rows_per_frame must be a positive integer", path);
+    if (zstd && (ingot__jint(ingot__jget(compression, "level"), &level) || level < 1 || level > 22))
+        return ingot__fail(err, errlen, "%s: zstd level must be 1 to 22", path);
+    if (!shards || shards->type != INGOT_J_ARR) return ingot__fail(err, errlen, "%s: shards is missing", path);
+    uint64_t sum = 0, prev_part = 0, prev_shard = 0;
+    for (size_t s = 0; s < shards->count; s++) {
+        const ingot__json *shard = &shards->items[s], *name = ingot__jget(shard, "name"), *files = ingot__jget(shard, "files");
+        uint64_t part, rows;
+        unsigned p, k;
+        char expected[64];
+        int n = 0;
+        if (!name || name->type != INGOT_J_STR || ingot__jint(ingot__jget(shard, "partition"), &part) ||
+            ingot__jint(ingot__jget(shard, "rows"), &rows) || !files || files->type != INGOT_J_OBJ ||
+            sscanf(name->str, "part-%u-%u%n", &p, &k, &n) != 2 || (size_t)n != strlen(name->str) || p != part)
+            return ingot__fail(err, errlen, "%s: shard %zu is malformed or misnamed", path, s);
+        snprintf(expected, sizeof expected, "part-%05u-%04u", p, k);
+        if (strcmp(expected, name->str)) return ingot__fail(err, errlen, "%s: shard %s is misnamed", path, name->str);
+        int in_order = s == 0 ? k == 0 : (p == prev_part ? k == prev_shard + 1 : (p > prev_part && k == 0));
+        if (!in_order) return ingot__fail(err, errlen, "%s: shard %s is out of order, duplicated, or follows a missing shard", path, name->str);
+        prev_part = p;
+        prev_shard = k;
+        if (files->count != columns->count) return ingot__fail(err, errlen, "%s: shard %s does not have one file per column", path, name->str);
+        for (size_t c = 0; c < columns->count; c++) {
+            const ingot__json *file = ingot__jget(files, columns->keys[c]), *fname = ingot__jget(file, "file");
+            char want[160];
+            uint64_t bytes, frames;
+            snprintf(want, sizeof want, "%s.%s.%s", name->str, columns->keys[c], zstd ? "zst" : "bin");
+            if (!fname || fname->type != INGOT_J_STR || strcmp(fname->str, want) || ingot__jint(ingot__jget(file, "bytes"), &bytes))
+                return ingot__fail(err, errlen, "%s: shard %s lists a wrong %s file", path, name->str, columns->keys[c]);
+            uint64_t width = (uint64_t)ingot__dtype_width(columns, columns->keys[c]);
+            if (zstd) {
+                if (ingot__jint(ingot__jget(file, "frames"), &frames) || frames != (rows + rpf - 1) / rpf)
+                    return ingot__fail(err, errlen, "%s: %s lists the wrong number of frames", path, want);
+            } else if (ingot__jget(file, "frames") || bytes != rows * seq_len * width) {
+                return ingot__fail(err, errlen, "%s: %s has the wrong size for %llu rows", path, want, (unsigned long long)rows);
+            }
+        }
+        sum += rows;
+    }
+    if (ingot__jint(ingot__jget(root, "total_rows"), &total) || total != sum ||
+        ingot__jint(ingot__jget(stats, "rows"), &rows_stat) || rows_stat != sum)
+        return ingot__fail(err, errlen, "%s: shards hold %llu rows, total_rows and the statistics disagree", path, (unsigned long long)sum);
+    uint64_t read = 0, written = 0, skipped = 0, dropped = 0;
+    if (ingot__jint(ingot__jget(stats, "documents_read"), &read) || ingot__jint(ingot__jget(stats, "documents_written"), &written))
+        return ingot__fail(err, errlen, "%s: statistics are malformed", path);
+    const char *tallies[2] = {"skipped", "dropped"};
+    for (int t = 0; t < 2; t++) {
+        const ingot__json *by = ingot__jget(stats, tallies[t]);
+        if (!by || by->type != INGOT_J_OBJ) return ingot__fail(err, errlen, "%s: statistics lack %s", path, tallies[t]);
+        for (size_t i = 0; i < by->count; i++) {
+            uint64_t n;
+            if (ingot__jint(&by->items[i], &n)) return ingot__fail(err, errlen, "%s: statistics are malformed", path);
+            if (t == 0) skipped += n; else dropped += n;
+        }
+    }
+    if (read != written + skipped + dropped) return ingot__fail(err, errlen, "%s: documents read != written + skipped + dropped", path);
+    if (!inputs || inputs->type != INGOT_J_ARR) return ingot__fail(err, errlen, "%s: inputs is missing", path);
+    for (size_t i = 0; i < inputs->count; i++) {
+        uint64_t bytes, bytes_read;
+        if (ingot__jint(ingot__jget(&inputs->items[i], "bytes"), &bytes) || ingot__jint(ingot__jget(&inputs->items[i], "bytes_read"), &bytes_read) || bytes != bytes_read)
+            return ingot__fail(err, errlen, "%s: input %zu was not read whole", path, i);
+    }
+    return 0;
+}
+
 int ingot_open(const char *directory, ingot_dataset **out, char *err, size_t errlen) {
     *out = NULL;
     char path[4096];
@@ -337,8 +473,21 @@ int ingot_open(const char *directory, ingot_dataset **out, char *err, size_t err
     ingot__jparser ps = {text, text + size, 0};
     ingot__json root;
     int parsed = ingot__jvalue(&ps, &root);
+    if (parsed == 0) {
+        ingot__jws(&ps);
+        if (ps.p != ps.end) parsed = -1;
+    }
+    if (parsed != 0) { free(text); ingot__jfree(&root); return ingot__fail(err, errlen, "%s is not valid JSON", path); }
+    const ingot__json *fmt = ingot__jget(&root, "format");
+    uint64_t v = 0;
+    if (!fmt || fmt->type != INGOT_J_STR || strcmp(fmt->str, "ingot-shards") || ingot__jint(ingot__jget(&root, "format_version"), &v) || v != 2) {
+        free(text);
+        ingot__jfree(&root);
+        return ingot__fail(err, errlen, "%s: not format ingot-shards v2", path);
+    }
+    int checked = ingot__check_checksum(text, (size_t)size, &root, path, err, errlen);
     free(text);
-    if (parsed != 0) { ingot__jfree(&root); return ingot__fail(err, errlen, "%s is not valid JSON", path); }
+    if (checked != 0 || ingot__check_values(&root, path, err, errlen) != 0) { ingot__jfree(&root); return -1; }
 
     ingot_dataset *ds = (ingot_dataset *)calloc(1, sizeof *ds);
     int rc = -1;
@@ -347,8 +496,8 @@ int ingot_open(const char *directory, ingot_dataset **out, char *err, size_t err
     const ingot__json *codec = ingot__jget(compression, "codec");
     uint64_t version = 0, seq_len = 0, rpf = 0, total = 0;
     if (!ds || !format || format->type != INGOT_J_STR || strcmp(format->str, "ingot-shards") ||
-        ingot__jint(ingot__jget(&root, "format_version"), &version) || version != 1) {
-        ingot__fail(err, errlen, "%s: not format ingot-shards v1", path);
+        ingot__jint(ingot__jget(&root, "format_version"), &version) || version != 2) {
+        ingot__fail(err, errlen, "%s: not format ingot-shards v2", path);
         goto done;
     }
     if (ingot__jint(ingot__jget(&root, "seq_len"), &seq_len) || seq_len == 0 || seq_len > (1u << 30) ||

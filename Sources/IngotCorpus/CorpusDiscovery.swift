@@ -31,7 +31,10 @@ extension CorpusFile {
                 }
                 continue
             }
-            files.append(CorpusFile(path: path, size: status.size, modificationTime: status.modificationTime, format: format))
+            files.append(
+                CorpusFile(
+                    path: path, size: status.size, modificationTime: status.modificationTime, identity: [status.device, status.inode],
+                    format: format))
         }
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         guard !files.isEmpty else {

@@ -9,12 +9,15 @@ public struct CorpusFile: Sendable {
     public var size: Int
     /// Last modification of that file, in nanoseconds since the epoch.
     public var modificationTime: Int64
+    /// The file's device and inode when it was found (nil when not known).
+    public var identity: [UInt64]?
     public var format: any InputFormat
 
-    public init(path: String, size: Int, modificationTime: Int64 = 0, format: any InputFormat) {
+    public init(path: String, size: Int, modificationTime: Int64 = 0, identity: [UInt64]? = nil, format: any InputFormat) {
         self.path = path
         self.size = size
         self.modificationTime = modificationTime
+        self.identity = identity
         self.format = format
     }
 

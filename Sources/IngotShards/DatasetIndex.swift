@@ -1,13 +1,21 @@
+import Foundation
 public import IngotCore
 
 /// `index.json`: the dataset's contract with the trainer. Written last and atomically, so a
 /// directory without it is an incomplete dataset. Contains nothing that varies between runs of
 /// the same input and pipeline (no timestamps, no worker count): identical runs give identical
 /// bytes.
+///
+/// The index checks itself: `index_sha256` is the SHA-256 of the file's bytes with that value
+/// replaced by 64 zeros, so an edited number, a dropped or reordered shard entry, or swapped
+/// column files are refused by every reader instead of being served as wrong rows. Every value a
+/// reader relies on is validated (``validate()``).
 public struct DatasetIndex: Codable, Sendable, Equatable {
     public static let formatName = "ingot-shards"
-    public static let currentVersion = 1
+    public static let currentVersion = 2
     public static let fileName = "index.json"
+    /// The checksum's placeholder while it is computed.
+    static let zeroChecksum = String(repeating: "0", count: 64)
 
     public struct Column: Codable, Sendable, Equatable {
         public var dtype: ShardSchema.DType
@@ -61,11 +69,21 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
 
     public struct Input: Codable, Sendable, Equatable {
         public var path: String
+        /// The file's size when the run found it.
         public var bytes: Int
+        /// Bytes the run read (compressed bytes for compressed files): equal to `bytes`, or the
+        /// run would have failed.
+        public var bytesRead: Int
 
-        public init(path: String, bytes: Int) {
+        public init(path: String, bytes: Int, bytesRead: Int) {
             self.path = path
             self.bytes = bytes
+            self.bytesRead = bytesRead
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case path, bytes
+            case bytesRead = "bytes_read"
         }
     }
 
@@ -115,6 +133,8 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
     public var shards: [Shard]
     public var totalRows: Int
     public var statistics: RunStatistics
+    /// SHA-256 of the file with this value zeroed (see the type's documentation).
+    public var indexSHA256: String
 
     enum CodingKeys: String, CodingKey {
         case format, columns, compression, tokenizer, pipeline, inputs, shards, statistics
@@ -123,6 +143,85 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
         case vocabularySize = "vocab_size"
         case specialTokens = "special_tokens"
         case totalRows = "total_rows"
+        case indexSHA256 = "index_sha256"
     }
 }
 
+// MARK: - Bytes on disk
+
+extension DatasetIndex {
+    /// The index as written: pretty-printed JSON with sorted keys and its own checksum, then a
+    /// newline. Sets ``indexSHA256``.
+    public mutating func encoded() throws(IngotError) -> [UInt8] {
+        self.indexSHA256 = Self.zeroChecksum
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var bytes: [UInt8]
+        do {
+            bytes = Array(try encoder.encode(self)) + [0x0A]
+        } catch {
+            throw IngotError(.internalInconsistency, "cannot encode the index", cause: error)
+        }
+        let checksum = SHA256.hex(bytes)
+        guard let range = Self.placeholderRange(of: Self.zeroChecksum, in: bytes) else {
+            throw IngotError(.internalInconsistency, "the encoded index lacks its checksum field")
+        }
+        bytes.replaceSubrange(range, with: Array(checksum.utf8))
+        self.indexSHA256 = checksum
+        return bytes
+    }
+
+    /// Parses and checks index bytes: the checksum, then every value readers rely on. `path`
+    /// names the file in errors.
+    public static func decode(_ bytes: [UInt8], path: String) throws(IngotError) -> DatasetIndex {
+        let index: DatasetIndex
+        do {
+            index = try JSONDecoder().decode(DatasetIndex.self, from: Data(bytes))
+        } catch {
+            // A different format or version reads as "not this format", not as a decoding error.
+            if let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                object["format"] as? String != Self.formatName || object["format_version"] as? Int != Self.currentVersion
+            {
+                throw IngotError(
+                    .shardFormat,
+                    "'\(path)' is \(object["format"] ?? "?") v\(object["format_version"] ?? "?"), expected \(Self.formatName) v\(Self.currentVersion)")
+            }
+            throw IngotError(.shardFormat, "'\(path)' is not a valid index", cause: error)
+        }
+        guard index.format == Self.formatName, index.formatVersion == Self.currentVersion else {
+            throw IngotError(
+                .shardFormat, "'\(path)' is \(index.format) v\(index.formatVersion), expected \(Self.formatName) v\(Self.currentVersion)")
+        }
+        let checksum = index.indexSHA256
+        guard checksum.utf8.count == 64, checksum.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            let range = Self.placeholderRange(of: checksum, in: bytes)
+        else {
+            throw IngotError(.shardFormat, "'\(path)': index_sha256 is missing or malformed")
+        }
+        var zeroed = bytes
+        zeroed.replaceSubrange(range, with: Array(Self.zeroChecksum.utf8))
+        guard SHA256.hex(zeroed) == checksum else {
+            throw IngotError(.shardFormat, "'\(path)' does not match its own index_sha256: the index was edited or corrupted")
+        }
+        do {
+            try index.validate()
+        } catch {
+            throw IngotError(.shardFormat, "'\(path)': \(error.message)")
+        }
+        return index
+    }
+
+    /// The bytes of `value` inside the unique `"index_sha256" ... "value"` of the text.
+    private static func placeholderRange(of value: String, in bytes: [UInt8]) -> Range<Int>? {
+        let key = Array("\"index_sha256\"".utf8)
+        let quoted = Array("\"\(value)\"".utf8)
+        guard let keyAt = bytes.firstRange(of: key), bytes[keyAt.upperBound...].firstRange(of: key) == nil,
+            let valueAt = bytes[keyAt.upperBound...].firstRange(of: quoted)
+        else { return nil }
+        // Only whitespace and the colon may stand between the key and its value.
+        guard bytes[keyAt.upperBound..<valueAt.lowerBound].allSatisfy({ $0 == 0x20 || $0 == 0x3A || $0 == 0x0A || $0 == 0x09 }) else {
+            return nil
+        }
+        return (valueAt.lowerBound + 1)..<(valueAt.upperBound - 1)
+    }
+}

@@ -8,20 +8,15 @@ public struct DatasetReader: Sendable {
     public let directory: String
     public let index: DatasetIndex
 
+    /// Opens a dataset: reads its index and checks it (its own checksum, then every value; see
+    /// ``DatasetIndex/validate()``). Shard files are checked as they are read.
     public init(directory: String) throws(IngotError) {
         self.directory = directory
         let path = "\(directory)/\(DatasetIndex.fileName)"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IngotError(.shardFormat, "'\(path)' is missing: not a dataset, or an incomplete one")
         }
-        do {
-            self.index = try JSONDecoder().decode(DatasetIndex.self, from: data)
-        } catch {
-            throw IngotError(.shardFormat, "'\(path)' is not a valid index", cause: error)
-        }
-        guard self.index.format == DatasetIndex.formatName, self.index.formatVersion == DatasetIndex.currentVersion else {
-            throw IngotError(.shardFormat, "'\(path)' has format \(self.index.format) v\(self.index.formatVersion), expected \(DatasetIndex.formatName) v\(DatasetIndex.currentVersion)")
-        }
+        self.index = try DatasetIndex.decode([UInt8](data), path: path)
     }
 
     /// Every row of shard `shard` (an index into `index.shards`).
@@ -30,10 +25,8 @@ public struct DatasetReader: Sendable {
         let seqLen = self.index.seqLen
         var columns: [String: [UInt32]] = [:]
         for (name, file) in entry.files {
-            guard let dtype = self.index.columns[name]?.dtype else {
-                throw IngotError(.shardFormat, "shard \(entry.name) has column '\(name)' that the index does not declare")
-            }
-            let raw = try self.readColumn(file)
+            let dtype = self.index.columns[name]!.dtype  // validated: every shard has exactly the declared columns
+            let raw = try self.readColumn(file, rows: entry.rows, rowBytes: seqLen * dtype.byteWidth)
             guard raw.count == entry.rows * seqLen * dtype.byteWidth else {
                 throw IngotError(.shardFormat, "\(file.file) holds \(raw.count) bytes, expected \(entry.rows) rows x \(seqLen) x \(dtype.byteWidth)")
             }
@@ -66,8 +59,10 @@ public struct DatasetReader: Sendable {
         return rows
     }
 
-    /// The raw little-endian array of one column file, checksums verified.
-    public func readColumn(_ file: DatasetIndex.File) throws(IngotError) -> [UInt8] {
+    /// The raw little-endian array of one column file: size and sha256 against the index, the
+    /// seek table against the rows (every frame but the last holds `rows_per_frame` rows), and
+    /// every frame's checksum and size.
+    public func readColumn(_ file: DatasetIndex.File, rows: Int, rowBytes: Int) throws(IngotError) -> [UInt8] {
         let path = "\(self.directory)/\(file.file)"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IngotError(.shardFormat, "'\(path)' is missing")
@@ -86,6 +81,11 @@ public struct DatasetReader: Sendable {
         } catch {
             throw IngotError(.shardFormat, "'\(path)': \(error)")
         }
+        let perFrame = self.index.compression.rowsPerFrame
+        let expected = (0..<entries.count).map { i in min(perFrame, rows - i * perFrame) * rowBytes }
+        guard entries.map({ Int($0.decompressedSize) }) == expected, entries.count == file.frames else {
+            throw IngotError(.shardFormat, "'\(path)': its frames do not hold \(rows) rows in frames of \(perFrame)")
+        }
         var output: [UInt8] = []
         var offset = 0
         for (i, entry) in entries.enumerated() {
@@ -102,6 +102,9 @@ public struct DatasetReader: Sendable {
                 throw IngotError(.shardFormat, "'\(path)': frame \(i) is corrupt", cause: error)
             }
             offset = end
+        }
+        guard offset == bytes.count - SeekTable.size(frames: entries.count) else {
+            throw IngotError(.shardFormat, "'\(path)': the frames hold \(offset) bytes, the data before the seek table is \(bytes.count - SeekTable.size(frames: entries.count))")
         }
         return output
     }
@@ -127,19 +130,24 @@ extension DatasetReader {
         public var bytes = 0
     }
 
-    /// Reads every file of the dataset and checks everything the format promises: sizes and
-    /// sha256 against the index, seek tables, every frame's checksum and size, every row's length,
-    /// and the row counts. Throws at the first defect, naming the file.
+    /// Reads every file of the dataset and checks everything the format promises, as strictly as
+    /// any reader: the index's own checksum and values (checked on opening), sizes and sha256 of
+    /// every file, seek tables against the row counts, every frame's checksum and size, every
+    /// row's length, segment ids (0 only as trailing or leading padding runs of a row, document
+    /// numbers 1, 2, ... in order), token ids inside the vocabulary, loss masks of 0 and 1, and the
+    /// row counts. Throws at the first defect, naming the file.
     public func verify() throws(IngotError) -> VerificationReport {
         var report = VerificationReport()
         var total = 0
         for (i, shard) in self.index.shards.enumerated() {
-            guard Set(shard.files.keys) == Set(self.index.columns.keys) else {
-                throw IngotError(.shardFormat, "shard \(shard.name) has columns \(shard.files.keys.sorted()), the index declares \(self.index.columns.keys.sorted())")
-            }
             let rows = try self.rows(ofShard: i)
             guard rows.count == shard.rows else {
                 throw IngotError(.shardFormat, "shard \(shard.name) holds \(rows.count) rows, the index says \(shard.rows)")
+            }
+            for (r, row) in rows.enumerated() {
+                if let defect = self.defect(in: row) {
+                    throw IngotError(.shardFormat, "shard \(shard.name), row \(r): \(defect)")
+                }
             }
             total += rows.count
             report.shards += 1
@@ -154,5 +162,35 @@ extension DatasetReader {
         }
         report.rows = total
         return report
+    }
+
+    /// What is wrong with a row's values, or nil: ids outside the vocabulary, segment ids that
+    /// are not documents 1, 2, ... with padding (0) only at one end, a loss mask other than 0/1
+    /// or set on padding.
+    func defect(in row: Row) -> String? {
+        let vocabulary = UInt32(clamping: self.index.vocabularySize)
+        if let bad = row.tokens.firstIndex(where: { $0 >= vocabulary }) {
+            return "token id \(row.tokens[bad]) at \(bad) is outside the vocabulary (\(vocabulary))"
+        }
+        let segments = row.segmentIDs
+        let first = segments.firstIndex { $0 != 0 } ?? segments.count
+        let last = segments.lastIndex { $0 != 0 } ?? -1
+        if first < segments.count {
+            guard first == 0 || last == segments.count - 1 else { return "padding on both sides of the row" }
+            var expected: UInt32 = 1
+            for t in first...last {
+                let s = segments[t]
+                if s == expected { continue }
+                guard s == expected + 1 else { return "segment id \(s) at \(t) after document \(expected)" }
+                expected = s
+            }
+            guard segments[first] == 1 else { return "the first document has segment id \(segments[first])" }
+        }
+        if let mask = row.lossMask {
+            for (t, bit) in mask.enumerated() where bit > 1 || (bit == 1 && segments[t] == 0) {
+                return "loss mask \(bit) at \(t)\(segments[t] == 0 ? " on padding" : "")"
+            }
+        }
+        return nil
     }
 }

@@ -151,4 +151,9 @@ public struct ShardColumn: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { self.name }
+
+    /// The column with this name, or nil.
+    public static func named(_ name: String) -> ShardColumn? {
+        [ShardColumn.inputIDs, .segmentIDs, .lossMask].first { $0.name == name }
+    }
 }

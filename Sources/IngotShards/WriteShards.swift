@@ -23,6 +23,9 @@ public struct WriteShards: Stage {
     private var segmentBytes: [UInt8] = []
     private var lossMaskBytes: [UInt8] = []
     private var compressor: ZstdCompressor?
+    /// The last full frame of a shard that is not full yet: held until the next row (it does not
+    /// close the shard) or the end of the partition (it does), so no shard ends in an empty frame.
+    private var heldFrame: ShardFrame?
 
     public init(schema: ShardSchema) {
         self.schema = schema
@@ -47,6 +50,10 @@ public struct WriteShards: Stage {
         guard (row.lossMask != nil) == self.schema.hasLossMask else {
             throw IngotError(.shardFormat, self.schema.hasLossMask ? "row lacks the loss mask the schema declares" : "row has a loss mask the schema does not declare")
         }
+        if let held = self.heldFrame {
+            self.heldFrame = nil
+            try emit(held)
+        }
         try Self.append(row.tokens, as: self.schema.tokenDType, to: &self.tokenBytes, column: .inputIDs)
         try Self.append(row.segmentIDs, as: self.schema.segmentDType, to: &self.segmentBytes, column: .segmentIDs)
         if let mask = row.lossMask { self.lossMaskBytes.append(contentsOf: mask) }
@@ -56,14 +63,20 @@ public struct WriteShards: Stage {
         let padding = row.paddingCount
         context.statistics.paddingTokens += padding
         context.statistics.realTokens += row.seqLen - padding
-        let shardFull = self.rowsInShard == self.schema.rowsPerShard
-        if self.pendingRows == self.schema.rowsPerFrame || shardFull {
-            try emit(self.makeFrame(closesShard: shardFull))
+        if self.rowsInShard == self.schema.rowsPerShard {
+            try emit(self.makeFrame(closesShard: true))
+        } else if self.pendingRows == self.schema.rowsPerFrame {
+            self.heldFrame = try self.makeFrame(closesShard: false)
         }
     }
 
     public mutating func finish(context: StageContext, emit: (consuming ShardFrame) throws -> Void) throws {
-        if self.pendingRows > 0 || self.rowsInShard > 0 {
+        if var held = self.heldFrame {
+            self.heldFrame = nil
+            held.closesShard = self.pendingRows == 0
+            try emit(held)
+        }
+        if self.pendingRows > 0 {
             try emit(self.makeFrame(closesShard: true))
         }
     }

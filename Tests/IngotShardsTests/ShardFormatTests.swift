@@ -11,7 +11,9 @@ import Testing
         let schema = ShardSchema(seqLen: seqLen, vocabularySize: 70_000, compression: compression, rowsPerFrame: 5, rowsPerShard: rowsPerShard)
         var stage = WriteShards(schema: schema)
         let context = StageContext(partition: 3, errorPolicy: .stop, logger: Logger(label: "test"))
-        let writer = try DatasetWriter(directory: dir.path, schema: schema, overwrite: false)
+        let writer = try DatasetWriter(directory: dir.path, schema: schema, identity: Fixtures.identity(schema), mode: .create)
+        // Partitions 0 to 2 held nothing (their documents were all skipped, say); 3 holds the rows.
+        for empty in 0..<3 { try writer.finishPartition(empty, statistics: RunStatistics(), bytesRead: [:]) }
         var written: [Row] = []
         for r in 0..<rows {
             let real = (r * 7) % (seqLen + 1)
@@ -22,8 +24,9 @@ import Testing
             try stage.process(row, context: context) { try writer.write($0, partition: 3) as Void }
         }
         try stage.finish(context: context) { try writer.write($0, partition: 3) as Void }
+        try writer.finishPartition(3, statistics: context.statistics, bytesRead: [:])
         _ = try writer.finish(
-            statistics: context.statistics,
+            partitions: 4,
             provenance: .init(
                 vocabularySize: 70_000, specialTokens: .init(bos: nil, eos: 1, pad: 0), tokenizer: .init(name: "t.json", sha256: "00"),
                 pipeline: .init(name: "test", options: [:]), inputs: []))

@@ -47,10 +47,17 @@ public enum Fixtures {
         PipelineEnvironment(tokenizer: gpt2, seqLen: seqLen, rowsPerShard: rowsPerShard)
     }
 
-    /// Every file in a directory (non-recursive), name -> bytes.
+    /// A run identity for writing datasets by hand in tests.
+    public static func identity(_ schema: ShardSchema, name: String = "test") -> RunIdentity {
+        RunIdentity(
+            pipeline: .init(name: name, options: [:]), layout: schema.description, tokenizerSHA256: "00", errorPolicy: "stop",
+            inputs: [], partitions: [])
+    }
+
+    /// Every file in a directory (non-recursive, without hidden ones), name -> bytes.
     public static func directoryContents(_ url: URL) throws -> [String: Data] {
         var contents: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: url.path) {
+        for name in try FileManager.default.contentsOfDirectory(atPath: url.path) where !name.hasPrefix(".") {
             contents[name] = try Data(contentsOf: url.appendingPathComponent(name))
         }
         return contents

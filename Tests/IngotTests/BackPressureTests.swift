@@ -25,8 +25,14 @@ final class SlowSink: ShardSink {
         try self.writer.write(frame, partition: partition) as Void
     }
 
-    func finish(statistics: RunStatistics, provenance: DatasetIndex.Provenance) async throws -> DatasetIndex {
-        try self.writer.finish(statistics: statistics, provenance: provenance) as DatasetIndex
+    var completedPartitions: [Int: PartitionRecord] { self.writer.completedPartitions }
+
+    func finishPartition(_ partition: Int, statistics: RunStatistics, bytesRead: [String: Int]) async throws {
+        try self.writer.finishPartition(partition, statistics: statistics, bytesRead: bytesRead) as Void
+    }
+
+    func finish(partitions: Int, provenance: DatasetIndex.Provenance) async throws -> DatasetIndex {
+        try self.writer.finish(partitions: partitions, provenance: provenance) as DatasetIndex
     }
 }
 
@@ -41,7 +47,8 @@ final class SlowSink: ShardSink {
                 inputs: [Fixtures.sampleCorpus.path], output: output.path, workers: 2, partitionBytes: 200_000,
                 reading: ReadOptions(chunkBytes: 16 << 10), bufferBytes: bufferBytes))
         let sink = SlowSink(
-            writer: try DatasetWriter(directory: output.path, schema: environment.schema, overwrite: false), delay: .milliseconds(1))
+            writer: try DatasetWriter(directory: output.path, schema: environment.schema, identity: Fixtures.identity(environment.schema), mode: .create),
+            delay: .milliseconds(1))
         let report = try await runner.run(try Pretrain.defaults, environment: environment, sink: sink)
         // Every frame is at most ~1 KB here, so the buffer can never exceed capacity + 0.
         #expect(report.peakBufferedBytes <= bufferBytes)

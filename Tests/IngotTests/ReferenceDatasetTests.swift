@@ -32,11 +32,14 @@ import Testing
     }
 
     /// (name, digest of the shard files, [documents read, written, tokens, rows, padding, truncated,
-    /// split documents, input bytes]), measured before the refactor.
+    /// split documents, input bytes]), measured before the refactor. Two digests changed since, for
+    /// one reason: a shard whose rows fill its last frame no longer ends in an empty zstd frame
+    /// (which the Python reader refused); every other byte of those files, and all other files,
+    /// are as before.
     static let expected: [String: (digest: String, counts: [Int])] = [
-        "pretrain-best-fit": ("ad56f8ec29404f5d55612826655e32af173819d2f915bcd409ff69ff0621993a", [410, 410, 609670, 2392, 2682, 0, 217, 2083261]),
+        "pretrain-best-fit": ("9cb9eb42ac561c0aa35e8efea67c4312b4d4b68da6ee794fd7ac4f90691c59a0", [410, 410, 609670, 2392, 2682, 0, 217, 2083261]),
         "pretrain-greedy": ("4ca587d208f7f987234580a647ff5b9bc16e4673b5f04dd9516b0db2c7fbca72", [410, 410, 609670, 2386, 1146, 0, 306, 2083261]),
-        "pretrain-greedy-drop-last-no-boundaries": ("4efd5b8e447c80d07ac589c317cd2e1f3ca2d882261ea611d16eb3f60eb12c47", [410, 410, 609670, 3044, 0, 870, 313, 2083261]),
+        "pretrain-greedy-drop-last-no-boundaries": ("2dd316b5ad7e18b308c6269ba544812fbe74a4f04ff52fcd3feae37b20b3e209", [410, 410, 609670, 3044, 0, 870, 313, 2083261]),
         "finetune-left": ("f0fe64f4cc24e5f7f376fad5cb98d26bfd50a592affdb52cd77981abcb4f4888", [410, 410, 609670, 410, 6120, 563310, 0, 2083261]),
         "pretrain-uncompressed": ("793b697cbb19aa7be8912fb1d5e1ceebede05aa0b85f4bb163063b1968d1c6d5", [410, 410, 609670, 1196, 2682, 0, 165, 2083261]),
         "pretrain-mixed-inputs-paragraphs": ("49e31d89d6859e244f27b0230b56f92153cf49de73423ac1578731eafd6b531b", [5462, 5462, 605037, 2367, 915, 0, 212, 981249]),

@@ -24,9 +24,10 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait until the run is writing (a temporary shard file exists), then interrupt it.
+        let staging = output.appendingPathComponent(".ingot/staging")
         let deadline = Date().addingTimeInterval(60)
         while process.isRunning && Date() < deadline {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
             if names.contains(where: { $0.hasSuffix(".tmp") }) { break }
             Thread.sleep(forTimeInterval: 0.005)
         }
@@ -36,6 +37,7 @@ import Testing
         #expect(process.terminationStatus == 130)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
         #expect(!left.contains("index.json"))
-        #expect(!left.contains { $0.hasSuffix(".tmp") }, "\(left)")
+        let staged = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
+        #expect(!staged.contains { $0.hasSuffix(".tmp") }, "\(staged)")
     }
 }

@@ -8,7 +8,7 @@ import struct
 import numpy as np
 
 FORMAT_NAME = "ingot-shards"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SKIPPABLE_MAGIC = 0x184D2A5E
 SEEKABLE_MAGIC = 0x8F92EAB1
 FOOTER_SIZE = 9
@@ -20,43 +20,119 @@ class FormatError(Exception):
 
 
 def load_index(directory):
+    """Reads and checks ``index.json``: its own checksum, then every value a reader relies on.
+
+    Raises :class:`FormatError` with a message naming the file for anything wrong."""
     path = os.path.join(directory, "index.json")
     try:
         with open(path, "rb") as f:
-            index = json.loads(f.read())
+            raw = f.read()
     except FileNotFoundError:
         raise FormatError(f"{path} is missing: not an Ingot dataset, or an incomplete one (a run that did not finish)") from None
+    try:
+        index = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as e:
         raise FormatError(f"{path} is not valid JSON: {e}") from None
     if not isinstance(index, dict) or index.get("format") != FORMAT_NAME or index.get("format_version") != FORMAT_VERSION:
         raise FormatError(f"{path}: expected format {FORMAT_NAME} v{FORMAT_VERSION}")
+    _check_checksum(raw, index, path)
     try:
-        seq_len = index["seq_len"]
-        columns = index["columns"]
-        codec = index["compression"]["codec"]
-        shards = index["shards"]
-        if not (isinstance(seq_len, int) and seq_len > 0):
-            raise FormatError(f"{path}: seq_len must be a positive integer")
-        for name in ("input_ids", "segment_ids"):
-            if name not in columns:
-                raise FormatError(f"{path}: column {name!r} is missing")
-        for name, column in columns.items():
-            if column["dtype"] not in DTYPES:
-                raise FormatError(f"{path}: column {name!r} has unknown dtype {column['dtype']!r}")
-        if codec not in ("zstd", "none"):
-            raise FormatError(f"{path}: unknown codec {codec!r}")
-        total = 0
-        for shard in shards:
-            if set(shard["files"]) != set(columns):
-                raise FormatError(f"{path}: shard {shard['name']} has columns {sorted(shard['files'])}, expected {sorted(columns)}")
-            if not (isinstance(shard["rows"], int) and shard["rows"] >= 0):
-                raise FormatError(f"{path}: shard {shard['name']} has an invalid row count")
-            total += shard["rows"]
-        if total != index["total_rows"]:
-            raise FormatError(f"{path}: shards hold {total} rows but total_rows is {index['total_rows']}")
-    except (KeyError, TypeError) as e:
+        _check_values(index, path)
+    except (KeyError, TypeError, AttributeError) as e:
         raise FormatError(f"{path}: malformed index ({e!r})") from None
     return index
+
+
+def _check_checksum(raw, index, path):
+    """``index_sha256`` is the SHA-256 of the file with that value replaced by 64 zeros."""
+    checksum = index.get("index_sha256")
+    if not isinstance(checksum, str) or len(checksum) != 64 or any(c not in "0123456789abcdef" for c in checksum):
+        raise FormatError(f"{path}: index_sha256 is missing or malformed")
+    key = b'"index_sha256"'
+    at = raw.find(key)
+    value = raw.find(b'"' + checksum.encode() + b'"', at)
+    if at < 0 or raw.find(key, at + 1) >= 0 or value < 0 or raw[at + len(key):value].strip(b" :\n\t"):
+        raise FormatError(f"{path}: index_sha256 is missing or malformed")
+    zeroed = raw[:value + 1] + b"0" * 64 + raw[value + 65:]
+    if hashlib.sha256(zeroed).hexdigest() != checksum:
+        raise FormatError(f"{path} does not match its own index_sha256: the index was edited or corrupted")
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_values(index, path):
+    def fail(message):
+        raise FormatError(f"{path}: {message}")
+
+    seq_len, vocab = index["seq_len"], index["vocab_size"]
+    if not (_is_count(seq_len) and seq_len > 0):
+        fail("seq_len must be a positive integer")
+    recorded = index["pipeline"]["options"].get("seq_len")
+    if recorded is not None and recorded != str(seq_len):
+        fail(f"seq_len {seq_len} differs from the {recorded} the pipeline recorded")
+    if not (_is_count(vocab) and 0 < vocab <= 1 << 32):
+        fail(f"vocab_size {vocab!r} is not a vocabulary size")
+    for name, token in index["special_tokens"].items():
+        if token is not None and not (_is_count(token) and token < vocab):
+            fail(f"special token {name} = {token!r} is outside the vocabulary")
+    columns = index["columns"]
+    allowed = {"input_ids": ("uint16", "uint32"), "segment_ids": ("uint16", "uint32"), "loss_mask": ("uint8",)}
+    for name in ("input_ids", "segment_ids"):
+        if name not in columns:
+            fail(f"column {name!r} is missing")
+    for name, column in columns.items():
+        if name not in allowed or column["dtype"] not in allowed[name]:
+            fail(f"column {name!r} is unknown or cannot be {column.get('dtype')!r}")
+    if columns["input_ids"]["dtype"] == "uint16" and vocab > 1 << 16:
+        fail(f"input_ids are uint16 but vocab_size is {vocab}")
+    if columns["segment_ids"]["dtype"] == "uint16" and seq_len >= 1 << 16:
+        fail(f"segment_ids are uint16 but seq_len is {seq_len}")
+    compression = index["compression"]
+    codec, rows_per_frame = compression["codec"], compression["rows_per_frame"]
+    if codec not in ("zstd", "none"):
+        fail(f"unknown codec {codec!r}")
+    if not (_is_count(rows_per_frame) and rows_per_frame > 0):
+        fail(f"rows_per_frame {rows_per_frame!r} must be a positive integer")
+    if codec == "zstd" and not (_is_count(compression.get("level")) and 1 <= compression["level"] <= 22):
+        fail("zstd level must be 1 to 22")
+    total, previous = 0, None
+    for shard in index["shards"]:
+        name, partition, rows = shard["name"], shard["partition"], shard["rows"]
+        parts = name.split("-") if isinstance(name, str) else []
+        if len(parts) != 3 or parts[0] != "part" or not all(p.isdigit() for p in parts[1:]) or \
+                name != f"part-{int(parts[1]):05d}-{int(parts[2]):04d}" or int(parts[1]) != partition:
+            fail(f"shard {name!r} is not named part-PPPPP-SSSS for its partition")
+        key = (int(parts[1]), int(parts[2]))
+        in_order = key[1] == 0 if previous is None else \
+            (key[1] == previous[1] + 1 if key[0] == previous[0] else key[0] > previous[0] and key[1] == 0)
+        if not in_order:
+            fail(f"shard {name} is out of order, duplicated, or follows a missing shard")
+        previous = key
+        if not _is_count(rows):
+            fail(f"shard {name} has an invalid row count")
+        if set(shard["files"]) != set(columns):
+            fail(f"shard {name} has columns {sorted(shard['files'])}, expected {sorted(columns)}")
+        for column, entry in shard["files"].items():
+            expected = f"{name}.{column}.{'zst' if codec == 'zstd' else 'bin'}"
+            if entry["file"] != expected or not _is_count(entry["bytes"]) or len(entry["sha256"]) != 64:
+                fail(f"shard {name} lists a wrong {column} file")
+            if codec == "zstd":
+                if entry.get("frames") != -(-rows // rows_per_frame):
+                    fail(f"{expected} lists {entry.get('frames')} frames, expected {-(-rows // rows_per_frame)}")
+            elif "frames" in entry or entry["bytes"] != rows * seq_len * DTYPES[columns[column]["dtype"]].itemsize:
+                fail(f"{expected} has the wrong size for {rows} rows")
+        total += rows
+    if total != index["total_rows"] or total != index["statistics"]["rows"]:
+        fail(f"shards hold {total} rows but total_rows is {index['total_rows']}")
+    stats = index["statistics"]
+    accounted = stats["documents_written"] + sum(stats["skipped"].values()) + sum(stats["dropped"].values())
+    if stats["documents_read"] != accounted:
+        fail("documents read != written + skipped + dropped")
+    for entry in index["inputs"]:
+        if entry["bytes"] != entry["bytes_read"]:
+            fail(f"input {entry['path']!r} was not read whole")
 
 
 def sha256_file(path):

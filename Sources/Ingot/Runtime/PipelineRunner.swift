@@ -31,8 +31,8 @@ public struct PipelineRunner: Sendable {
         public var reading: ReadOptions
         /// Most bytes of encoded frames waiting for the writer.
         public var bufferBytes: Int
-        /// Replace an existing dataset in `output`.
-        public var overwrite: Bool
+        /// What to do with a dataset or an interrupted run already in `output`.
+        public var mode: DatasetWriter.Mode
 
         public init(
             inputs: [String],
@@ -42,7 +42,7 @@ public struct PipelineRunner: Sendable {
             partitionBytes: Int = 32 << 20,
             reading: ReadOptions = ReadOptions(),
             bufferBytes: Int = 64 << 20,
-            overwrite: Bool = false
+            mode: DatasetWriter.Mode = .create
         ) {
             self.inputs = inputs
             self.output = output
@@ -51,7 +51,7 @@ public struct PipelineRunner: Sendable {
             self.partitionBytes = partitionBytes
             self.reading = reading
             self.bufferBytes = bufferBytes
-            self.overwrite = overwrite
+            self.mode = mode
         }
     }
 
@@ -75,6 +75,17 @@ public struct PipelineRunner: Sendable {
         public var schema: ShardSchema
         /// The options the index records: the stages' and the reading options that shaped the output.
         public var recordedOptions: [String: String]
+
+        /// What `--resume` must find unchanged to keep an interrupted run's finished partitions.
+        public func identity(pipeline: String, tokenizerSHA256: String, errorPolicy: ErrorPolicy) -> RunIdentity {
+            RunIdentity(
+                pipeline: .init(name: pipeline, options: self.recordedOptions),
+                layout: self.schema.description,
+                tokenizerSHA256: tokenizerSHA256,
+                errorPolicy: errorPolicy.description,
+                inputs: self.files.map { .init(path: $0.path, bytes: $0.size, modified: $0.modificationTime) },
+                partitions: self.partitions.map { $0.pieces.map { .init(path: $0.file.path, start: $0.range.lowerBound, end: $0.range.upperBound) } })
+        }
     }
 
     /// Finds the inputs, cuts them into partitions, and builds the pipeline once to learn the
@@ -104,7 +115,9 @@ public struct PipelineRunner: Sendable {
         progress: (any ProgressReporter)? = nil
     ) async throws -> RunReport {
         let plan = try self.plan(pipeline, environment: environment)
-        let sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, overwrite: self.configuration.overwrite)
+        let identity = plan.identity(
+            pipeline: P.name, tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path), errorPolicy: self.configuration.errorPolicy)
+        let sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, identity: identity, mode: self.configuration.mode)
         return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
     }
 
@@ -121,7 +134,7 @@ public struct PipelineRunner: Sendable {
 
     private enum WriterEvent: Sendable {
         case frame(partition: Int, ShardFrame)
-        case partitionDone(partition: Int, RunStatistics)
+        case partitionDone(partition: Int, RunStatistics, bytesRead: [String: Int])
     }
 
     private func run<P: PipelineDefinition, Sink: ShardSink>(
@@ -133,7 +146,8 @@ public struct PipelineRunner: Sendable {
     ) async throws -> RunReport {
         let clock = ContinuousClock()
         let start = clock.now
-        let partitions = plan.partitions
+        let completed = sink.completedPartitions
+        let partitions = plan.partitions.filter { completed[$0.index] == nil }
         let totalBytes = plan.files.reduce(0) { $0 + $1.size }
         let workers = min(self.configuration.workers, max(1, partitions.count))
         let logger = {
@@ -152,10 +166,16 @@ public struct PipelineRunner: Sendable {
             specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
             tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: try Self.fingerprint(environment.tokenizer.path)),
             pipeline: .init(name: P.name, options: plan.recordedOptions),
-            inputs: plan.files.map { .init(path: $0.path, bytes: $0.size) })
+            inputs: plan.files.map { .init(path: $0.path, bytes: $0.size, bytesRead: 0) })
 
         let channel = BoundedChannel<WriterEvent>(capacity: self.configuration.bufferBytes)
         let counters = LiveCounters()
+        for record in completed.values {
+            counters.inputBytes.add(record.statistics.inputBytes, ordering: .relaxed)
+            counters.documents.add(record.statistics.documentsRead, ordering: .relaxed)
+            counters.tokens.add(record.statistics.tokens, ordering: .relaxed)
+            counters.rows.add(record.statistics.rows, ordering: .relaxed)
+        }
         let configuration = self.configuration
         let description = plan.description
 
@@ -202,24 +222,15 @@ public struct PipelineRunner: Sendable {
 
                 // The writer runs in this task: the only one touching the sink.
                 do {
-                    var statistics = RunStatistics()
-                    var finished = 0
                     while let event = try await channel.next() {
                         switch event {
                         case .frame(let partition, let frame):
                             try await sink.write(frame, partition: partition)
-                        case .partitionDone(_, let partitionStatistics):
-                            statistics.merge(partitionStatistics)
-                            finished += 1
+                        case .partitionDone(let partition, let statistics, let bytesRead):
+                            try await sink.finishPartition(partition, statistics: statistics, bytesRead: bytesRead)
                         }
                     }
-                    guard finished == partitions.count else {
-                        throw IngotError(.internalInconsistency, "\(partitions.count - finished) partitions never finished")
-                    }
-                    for key in description.counters { statistics.counters[key, default: 0] += 0 }
-                    for reason in description.dropReasons { statistics.dropped[reason, default: 0] += 0 }
-                    try statistics.checkAccounting("the run")
-                    let index = try await sink.finish(statistics: statistics, provenance: provenance)
+                    let index = try await sink.finish(partitions: plan.partitions.count, provenance: provenance)
                     group.cancelAll()  // stops the progress task
                     try await group.waitForAll()
                     return index
@@ -245,8 +256,8 @@ public struct PipelineRunner: Sendable {
                     documents: index.statistics.documentsRead, tokens: index.statistics.tokens, rows: index.statistics.rows))
         }
         return RunReport(
-            index: index, wallTime: clock.now - start, partitions: partitions.count, workers: workers,
-            peakBufferedBytes: channel.peakWeight)
+            index: index, wallTime: clock.now - start, partitions: plan.partitions.count, resumedPartitions: completed.count,
+            workers: workers, peakBufferedBytes: channel.peakWeight)
     }
 
     /// Runs one partition through stages built for it, handing frames to the writer after every
@@ -294,8 +305,11 @@ public struct PipelineRunner: Sendable {
         }
         try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
         try await handOff()
+        // Declared counters and reasons are reported even when no document bumped them.
+        for key in description.counters { context.statistics.counters[key, default: 0] += 0 }
+        for reason in description.dropReasons { context.statistics.dropped[reason, default: 0] += 0 }
         try context.statistics.checkAccounting("partition \(partition.index)")
-        try await channel.send(.partitionDone(partition: partition.index, context.statistics), weight: 0)
+        try await channel.send(.partitionDone(partition: partition.index, context.statistics, bytesRead: reader.bytesRead), weight: 0)
     }
 
     /// Reports a ragged row (a stage built a ``Row`` of the wrong length) as a shard format error.

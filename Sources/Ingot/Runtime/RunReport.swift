@@ -4,6 +4,8 @@ public struct RunReport: Sendable {
     public var index: DatasetIndex
     public var wallTime: Duration
     public var partitions: Int
+    /// Partitions an interrupted run had finished, kept by `--resume`.
+    public var resumedPartitions: Int
     public var workers: Int
     /// The most bytes of encoded frames that ever waited for the writer: the back-pressure
     /// bound at work.

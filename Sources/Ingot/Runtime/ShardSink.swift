@@ -1,8 +1,13 @@
 /// Where encoded frames go: the ``DatasetWriter`` in every real run; tests wrap it to slow it
 /// down or watch it. Driven by a single task.
 public protocol ShardSink: AnyObject {
+    /// Partitions already finished before the run started (a resumed run skips them).
+    var completedPartitions: [Int: PartitionRecord] { get }
     func write(_ frame: ShardFrame, partition: Int) async throws
-    func finish(statistics: RunStatistics, provenance: DatasetIndex.Provenance) async throws -> DatasetIndex
+    /// All of `partition`'s frames have been written.
+    func finishPartition(_ partition: Int, statistics: RunStatistics, bytesRead: [String: Int]) async throws
+    /// Every partition is finished: publish the dataset.
+    func finish(partitions: Int, provenance: DatasetIndex.Provenance) async throws -> DatasetIndex
 }
 
 // The writer's synchronous methods witness the async requirements.

@@ -91,7 +91,9 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
             splitSpecialTokens: self.specialTokens.splitSpecialTokens,
             addSpecialTokens: self.specialTokens.addSpecialTokens,
             padTokenID: self.options.padID,
-            compression: self.options.compression)
+            compression: self.options.compression,
+            rowsPerShard: self.options.rowsPerShard,
+            rowsPerFrame: self.options.rowsPerFrame)
         let runner = PipelineRunner(
             configuration: .init(
                 inputs: inputs,
@@ -101,7 +103,7 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
                 partitionBytes: self.options.partitionMB << 20,
                 reading: ReadOptions(textSplitting: self.input.paragraphs ? .blankLines : .wholeFile),
                 // The demo's default output is replaced on every run; an explicit one needs --overwrite.
-                overwrite: self.options.overwrite || self.options.output == nil),
+                mode: self.options.resume ? .resume : self.options.overwrite || self.options.output == nil ? .overwrite : .create),
             logger: Logger(label: "ingot"))
         let progress = ProgressPrinter()
         let pipeline = self.pipeline

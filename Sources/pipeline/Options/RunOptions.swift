@@ -25,8 +25,17 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Target input bytes per partition, in MiB. Partitions are fixed by the input, never by --workers.")
     var partitionMB: Int = 32
 
-    @Flag(help: "Replace a dataset already in the output directory.")
+    @Option(help: "Rows per shard file (default: about 2^25 tokens' worth, in whole frames).")
+    var rowsPerShard: Int?
+
+    @Option(help: "Rows per zstd frame: the unit a reader decompresses for random access.")
+    var rowsPerFrame: Int = 32
+
+    @Flag(help: "Replace a dataset already in the output directory (it stays intact until the new one is complete); discard an interrupted run there.")
     var overwrite = false
+
+    @Flag(help: "Continue the interrupted run in the output directory, keeping its finished partitions (same pipeline, options and inputs).")
+    var resume = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
@@ -35,6 +44,9 @@ struct RunOptions: ParsableArguments {
         if let seqLen = self.seqLen, seqLen <= 0 { throw ValidationError("--seq-len must be positive") }
         if let workers = self.workers, workers <= 0 { throw ValidationError("--workers must be positive") }
         guard self.partitionMB > 0 else { throw ValidationError("--partition-mb must be positive") }
+        guard self.rowsPerFrame > 0 else { throw ValidationError("--rows-per-frame must be positive") }
+        if let rows = self.rowsPerShard, rows <= 0 { throw ValidationError("--rows-per-shard must be positive") }
+        guard !(self.overwrite && self.resume) else { throw ValidationError("--overwrite and --resume exclude each other") }
     }
 }
 

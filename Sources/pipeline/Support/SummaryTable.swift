@@ -25,7 +25,11 @@ enum SummaryTable {
         // Whatever counters the pipeline's stages keep, by name.
         rows += s.counters.sorted { $0.key < $1.key }.map { ($0.key.replacingOccurrences(of: "_", with: " "), Format.count($0.value)) }
         rows += [
-            ("shards", "\(report.index.shards.count) from \(report.partitions) partitions (\(report.workers) workers)"),
+            (
+                "shards",
+                "\(report.index.shards.count) from \(report.partitions) partitions (\(report.workers) workers)"
+                    + (report.resumedPartitions > 0 ? ", \(report.resumedPartitions) kept from the interrupted run" : "")
+            ),
             ("input", Format.bytes(s.inputBytes)),
             ("output bytes", Format.bytes(report.outputBytes)),
             ("wall time", Format.duration(report.wallTime)),
