@@ -11,7 +11,6 @@ public struct ReadCorpus: Stage {
     public typealias Output = Document
 
     public let field: FieldPath
-    private var text: [UInt8] = []
 
     /// - Parameter field: the JSON key holding the text; dots reach nested objects (`meta.body`)
     ///   and numbers index arrays (`messages.0.content`).
@@ -24,14 +23,24 @@ public struct ReadCorpus: Stage {
         context: StageContext,
         emit: (consuming Document) throws -> Void
     ) throws {
+        // Every document of the chunk is extracted before any is emitted, then the chunk goes:
+        // while a document is tokenized, neither its record nor the chunk holds it too. Each
+        // document moves on owning its text, so the text is freed as soon as it is tokenized.
+        var documents: [Document] = []
         try chunk.forEachRecord(context: context) { record, location in
+            var text: [UInt8] = []
             do throws(SkipReason) {
-                try record.text(at: self.field, into: &self.text)
+                try record.text(at: self.field, into: &text)
             } catch {
                 try context.reject(error, at: location)
                 return
             }
-            try emit(Document(text: self.text, location: location))
+            documents.append(Document(text: text, location: location))
+        }
+        _ = consume chunk
+        documents.reverse()
+        while let document = documents.popLast() {
+            try emit(document)
         }
     }
 

@@ -298,10 +298,18 @@ public struct PipelineRunner: Sendable {
             reported = now
         }
 
-        while let chunk = try reader.next() {
+        // Each chunk moves into the stages (`take()`), so nothing here keeps its bytes alive
+        // while they are tokenized: a book-sized document costs its size, not twice.
+        var chunk = try reader.next()
+        while chunk != nil {
             try Task.checkCancellation()
-            try Self.wrap { try stage.process(chunk, context: context) { frames.append($0) } }
+            try Self.wrap { try stage.process(chunk.take()!, context: context) { frames.append($0) } }
             try await handOff()
+            // The workers keep every core busy with synchronous work: give the writer, the
+            // progress reporter and the signal watcher a turn after every chunk, or they wait
+            // (and frames pile up, and Ctrl-C goes unheard) until a partition ends.
+            await Task.yield()
+            chunk = try reader.next()
         }
         try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
         try await handOff()

@@ -40,7 +40,11 @@ struct BestFitPacker {
             }
         }
         if start < tokens.count {
-            self.pending.append(.init(tokens: tokens[start...], lossMask: document.lossMask?[start...]))
+            // The remainder of a split document waits for its window in its own small array: a
+            // slice would keep the whole document's ids alive until then.
+            let remainder = split ? ArraySlice(Array(tokens[start...])) : tokens[start...]
+            let mask = document.lossMask.map { split ? ArraySlice(Array($0[start...])) : $0[start...] }
+            self.pending.append(.init(tokens: remainder, lossMask: mask))
         }
         if self.pending.count >= self.window {
             try self.packWindow(emit: emit)

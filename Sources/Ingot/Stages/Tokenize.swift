@@ -50,6 +50,18 @@ public struct Tokenize: Stage {
         }
     }
 
+    /// Room for a document's ids. A large document's ids are sized from a sample of it, so they
+    /// cost their size once rather than again in a doubling copy (hundreds of MB for a book-sized
+    /// document); a small one's from a typical 4 bytes a token.
+    private mutating func expectedTokenCount(_ text: [UInt8]) -> Int {
+        guard text.count > 4 << 20 else { return text.count / 4 + 16 }
+        var end = 256 << 10
+        while end > 0 && text[end] & 0xC0 == 0x80 { end -= 1 }  // a character boundary
+        var sample: [UInt32] = []
+        text.withUnsafeBufferPointer { self.encoder.encode(UnsafeBufferPointer(rebasing: $0[..<end]), into: &sample) }
+        return Int(Double(text.count) * Double(sample.count + 1) / Double(end) * 1.05) + 1024
+    }
+
     public func describe(_ description: inout StageDescription) {
         description.record("prepend_bos", self.bos != nil)
         description.record("append_eos", self.eos != nil)
@@ -64,12 +76,15 @@ public struct Tokenize: Stage {
     ) throws {
         // Fresh array per document: it moves into the emitted value without a copy.
         var ids: [UInt32] = []
-        ids.reserveCapacity(document.text.count / 3 + 2)
+        ids.reserveCapacity(self.expectedTokenCount(document.text) + 2)
         if let bos { ids.append(bos) }
         document.text.withUnsafeBufferPointer { self.encoder.encode($0, into: &ids) }
         if let eos { ids.append(eos) }
         context.statistics.tokens += ids.count
         context.statistics.recordDocumentLength(ids.count)
-        try emit(TokenizedDocument(tokens: ids, location: document.location))
+        let location = document.location
+        // The text is done with: free it before the ids travel on through packing and writing.
+        _ = consume document
+        try emit(TokenizedDocument(tokens: ids, location: location))
     }
 }

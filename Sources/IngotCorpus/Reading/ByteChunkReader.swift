@@ -107,6 +107,13 @@ public struct ByteChunkReader: ChunkReading {
                 self.exhausted = true
                 break
             }
+            // A piece read whole, or a line longer than a chunk: size the buffer for what is left
+            // of the piece once, instead of doubling it (and copying it) as it grows.
+            if self.decoder == nil && (self.framing == .wholePiece || self.pending.count >= 4 * self.chunkBytes)
+                && self.pending.capacity < self.pending.count + want
+            {
+                self.pending.reserveCapacity(self.pending.count + self.piece.range.upperBound - self.offset)
+            }
             if var decoder = self.decoder {
                 var raw: [UInt8] = []
                 let n = try self.read(count: want, appendingTo: &raw)
@@ -177,8 +184,15 @@ public struct ByteChunkReader: ChunkReading {
     }
 
     private mutating func emit(upTo end: Int, failure: (reason: SkipReason, line: Int)?) -> CorpusChunk {
-        let bytes = Array(self.pending[0..<end])
-        self.pending.removeFirst(end)
+        let bytes: [UInt8]
+        if end == self.pending.count {
+            // All of it (a whole file, a last line): hand the buffer over rather than copy it.
+            bytes = self.pending
+            self.pending = []
+        } else {
+            bytes = Array(self.pending[0..<end])
+            self.pending.removeFirst(end)
+        }
         let chunk = CorpusChunk(
             path: self.piece.file.path, records: self.makeRecords(bytes, self.pendingLine), inputBytes: self.inputBytesNotReported,
             failure: failure)
