@@ -25,6 +25,7 @@ let package = Package(
     products: [
         .library(name: "Ingot", targets: ["Ingot"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
+        .library(name: "IngotFuzzTargets", targets: ["IngotFuzzTargets"]),
         .executable(name: "pipeline", targets: ["pipeline"]),
         .plugin(name: "PipelineRegistryPlugin", targets: ["PipelineRegistryPlugin"]),
         .plugin(name: "NewPipelinePlugin", targets: ["NewPipelinePlugin"]),
@@ -94,6 +95,10 @@ let package = Package(
             name: "PipelineRegistryGenerator",
             path: "Plugins/PipelineRegistryGenerator"
         ),
+        .target(
+            name: "IngotFuzzTargets",
+            dependencies: ["Ingot", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "IngotTestSupport", dependencies: ["Ingot"], path: "Tests/IngotTestSupport"),
         .testTarget(name: "IngotSystemTests", dependencies: ["IngotSystem"]),
         .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore", .product(name: "Logging", package: "swift-log")]),
@@ -104,6 +109,7 @@ let package = Package(
         .testTarget(name: "IngotShardsTests", dependencies: ["IngotShards", "IngotTestSupport"]),
         .testTarget(name: "IngotTests", dependencies: ["Ingot", "Pipelines", "IngotTestSupport"]),
         .testTarget(name: "PipelineCommandTests", dependencies: ["pipeline", "IngotTestSupport"]),
+        .testTarget(name: "IngotFuzzTargetsTests", dependencies: ["IngotFuzzTargets", "Ingot", "IngotTestSupport"]),
     ]
 )
 

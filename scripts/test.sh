@@ -29,6 +29,10 @@ fi
 export INGOT_PIPELINE="$(swift build -c release --show-bin-path)/pipeline"
 python3 -m pytest -q -rs python/tests Tests/Reference 2>&1 | tee -a "$log"
 
+# A bounded run of every fuzz target (about a minute, plus the instrumented build): the parsers
+# must survive what libFuzzer makes of their kept inputs.
+scripts/fuzz.sh 6
+
 if [ "${INGOT_REQUIRE_SHARED:-0}" = 1 ] && grep -qiE '(test .* skipped|[0-9]+ skipped)' "$log"; then
     echo "error: tests were skipped, but INGOT_REQUIRE_SHARED=1 requires every test to run:" >&2
     grep -iE '(test .* skipped|[0-9]+ skipped|^SKIPPED)' "$log" >&2

@@ -15,10 +15,14 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
     public static let currentVersion = 2
     public static let fileName = "index.json"
     /// The checksum's placeholder while it is computed.
-    static let zeroChecksum = String(repeating: "0", count: 64)
+    public static let zeroChecksum = String(repeating: "0", count: 64)
 
     public struct Column: Codable, Sendable, Equatable {
         public var dtype: ShardSchema.DType
+
+        public init(dtype: ShardSchema.DType) {
+            self.dtype = dtype
+        }
     }
 
     public struct Compression: Codable, Sendable, Equatable {
@@ -26,6 +30,12 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
         public var codec: String
         public var level: Int?
         public var rowsPerFrame: Int
+
+        public init(codec: String, level: Int?, rowsPerFrame: Int) {
+            self.codec = codec
+            self.level = level
+            self.rowsPerFrame = rowsPerFrame
+        }
 
         enum CodingKeys: String, CodingKey {
             case codec, level
@@ -93,6 +103,13 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
         public var sha256: String
         /// Number of data frames (zstd only): the seek table lists them.
         public var frames: Int?
+
+        public init(file: String, bytes: Int, sha256: String, frames: Int?) {
+            self.file = file
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.frames = frames
+        }
     }
 
     public struct Shard: Codable, Sendable, Equatable {
@@ -101,6 +118,13 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
         public var rows: Int
         /// Column name -> file.
         public var files: [String: File]
+
+        public init(name: String, partition: Int, rows: Int, files: [String: File]) {
+            self.name = name
+            self.partition = partition
+            self.rows = rows
+            self.files = files
+        }
     }
 
     /// Everything the runner knows about a run beyond the shards themselves.
@@ -135,6 +159,28 @@ public struct DatasetIndex: Codable, Sendable, Equatable {
     public var statistics: RunStatistics
     /// SHA-256 of the file with this value zeroed (see the type's documentation).
     public var indexSHA256: String
+
+    public init(
+        format: String = DatasetIndex.formatName, formatVersion: Int = DatasetIndex.currentVersion, seqLen: Int,
+        columns: [String: Column], compression: Compression, vocabularySize: Int, specialTokens: SpecialTokens,
+        tokenizer: TokenizerInfo, pipeline: PipelineInfo, inputs: [Input], shards: [Shard], totalRows: Int,
+        statistics: RunStatistics, indexSHA256: String = DatasetIndex.zeroChecksum
+    ) {
+        self.format = format
+        self.formatVersion = formatVersion
+        self.seqLen = seqLen
+        self.columns = columns
+        self.compression = compression
+        self.vocabularySize = vocabularySize
+        self.specialTokens = specialTokens
+        self.tokenizer = tokenizer
+        self.pipeline = pipeline
+        self.inputs = inputs
+        self.shards = shards
+        self.totalRows = totalRows
+        self.statistics = statistics
+        self.indexSHA256 = indexSHA256
+    }
 
     enum CodingKeys: String, CodingKey {
         case format, columns, compression, tokenizer, pipeline, inputs, shards, statistics

@@ -19,6 +19,12 @@ public struct DatasetReader: Sendable {
         self.index = try DatasetIndex.decode([UInt8](data), path: path)
     }
 
+    /// A reader over `directory` with an index already in hand (tools and fuzzing).
+    package init(directory: String, index: DatasetIndex) {
+        self.directory = directory
+        self.index = index
+    }
+
     /// Every row of shard `shard` (an index into `index.shards`).
     public func rows(ofShard shard: Int) throws(IngotError) -> [Row] {
         let entry = self.index.shards[shard]
