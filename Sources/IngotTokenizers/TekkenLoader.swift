@@ -32,7 +32,7 @@ struct TekkenLoader {
         }
         guard let vocabularySize = config["default_vocab_size"]?.intValue,
             let specialCount = config["default_num_special_tokens"]?.intValue, specialCount >= 0,
-            vocabularySize > specialCount, vocabularySize < 1 << 31
+            vocabularySize > specialCount, vocabularySize < 1 << 31, specialCount <= TokenIDs.gapAllowance
         else {
             throw self.fail("config needs default_vocab_size > default_num_special_tokens >= 0")
         }

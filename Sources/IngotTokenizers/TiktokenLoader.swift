@@ -43,6 +43,7 @@ struct TiktokenLoader {
         var tokenBytes = ranked
         var added: [AddedToken] = []
         for (content, id) in encoding.specials {
+            try TokenIDs.check(Int(id), entries: ranks.count, "special token \(content)", fail: self.fail)
             added.append(AddedToken(id: id, content: content, isSpecial: true))
             if tokenBytes.count <= Int(id) { tokenBytes.append(contentsOf: repeatElement([], count: Int(id) + 1 - tokenBytes.count)) }
             tokenBytes[Int(id)] = Array(content.utf8)
@@ -62,6 +63,7 @@ struct TiktokenLoader {
         var tokenBytes: [[UInt8]] = Array(repeating: [], count: idOffset)
         for (bytes, rank) in ranks {
             let id = rank + idOffset
+            try TokenIDs.check(id, entries: ranks.count + idOffset, "rank \(rank)", fail: fail)
             vocabulary.insert(bytes, value: UInt64(id))
             if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
             tokenBytes[id] = bytes

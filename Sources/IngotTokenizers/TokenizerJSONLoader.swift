@@ -95,9 +95,8 @@ struct TokenizerJSONLoader {
         guard let vocabMembers = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
         var vocabulary = ByteKeyedTable(minimumCapacity: vocabMembers.count)
         for (token, idValue) in vocabMembers {
-            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else {
-                throw self.fail("vocabulary entry '\(token)' has an invalid id")
-            }
+            guard let id = idValue.intValue else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
+            try TokenIDs.check(id, entries: vocabMembers.count, "vocabulary entry '\(token)'", fail: self.fail)
             guard let bytes = byteLevel ? ByteLevel.bytes(of: token) : Array(token.utf8) else {
                 throw self.fail("vocabulary entry '\(token)' is not byte-level encoded")
             }
@@ -192,7 +191,8 @@ struct TokenizerJSONLoader {
         var initial = ByteKeyedTable(minimumCapacity: vocab.count)
         var continuation = ByteKeyedTable(minimumCapacity: vocab.count)
         for (token, idValue) in vocab {
-            guard let id = idValue.intValue, id >= 0, id < 1 << 31 else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
+            guard let id = idValue.intValue else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
+            try TokenIDs.check(id, entries: vocab.count, "vocabulary entry '\(token)'", fail: self.fail)
             let bytes = Array(token.utf8)
             initial.insert(bytes, value: UInt64(id))
             if bytes.count > prefix.count && bytes.starts(with: prefix) {

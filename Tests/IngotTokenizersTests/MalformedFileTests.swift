@@ -54,6 +54,31 @@ import Testing
         }
     }
 
+    /// A single absurd id would size the id table from one number (found by the fuzzer: a
+    /// WordPiece vocabulary entry with id 1,555,555,506 asked for 12 GB): refused with a message.
+    @Test(arguments: [
+        (#""vocab": {"a": 0, "[UNK]": 1}"#, #""vocab": {"a": 0, "[UNK]": 1555555506}"#),
+        (#""vocab": {"a": 0, "[UNK]": 1}"#, #""vocab": {"a": 0, "[UNK]": 2147483648}"#),
+    ])
+    func implausibleIdsAreRefused(_ original: String, _ damaged: String) throws {
+        let json = """
+            {"added_tokens": [], "normalizer": null, "pre_tokenizer": {"type": "Whitespace"}, "post_processor": null,
+             "decoder": null, "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+             "max_input_chars_per_word": 100, \(original)}}
+            """
+        let good = try self.write(Array(json.utf8), "tokenizer.json")
+        #expect(try Tokenizer.load(contentsOf: good).vocabularySize == 2)
+        let bad = try self.write(Array(json.replacingOccurrences(of: original, with: damaged).utf8), "damaged.json")
+        do {
+            _ = try Tokenizer.load(contentsOf: bad)
+            Issue.record("loaded a vocabulary with an implausible id")
+        } catch {
+            #expect(error.description.contains("implausible"), "\(error)")
+        }
+        let ranks = try self.write(Array((0..<256).map { "\(Data([UInt8($0)]).base64EncodedString()) \($0)\n" }.joined().utf8) + Array("YWI= 900000000\n".utf8), "r50k_base.tiktoken")
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: ranks) }
+    }
+
     @Test func unknownTiktokenEncodingIsRefusedByName() throws {
         let dir = try TestPaths.makeTemporaryDirectory("tiktoken")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -38,6 +38,17 @@ import Testing
         return process
     }
 
+    /// Returns once a run into `output` has recorded a finished partition (or after a minute).
+    static func waitForAFinishedPartition(in output: URL) {
+        let staging = output.appendingPathComponent(".ingot/staging")
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
+            if names.contains(where: { $0.hasSuffix(".done.json") }) { return }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
     @Test func killedRunsResumeToTheSameBytes() throws {
         let dir = try TestPaths.makeTemporaryDirectory("resume")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -97,14 +108,7 @@ import Testing
         let old = try Self.dataset(output)
 
         let process = try Self.start(Self.arguments(corpus, output, ["--overwrite"]))
-        // Kill once the new run has written at least one shard.
-        let staging = output.appendingPathComponent(".ingot/staging")
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []
-            if names.contains(where: { $0.hasSuffix(".done.json") }) { break }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        Self.waitForAFinishedPartition(in: output)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(try Self.dataset(output) == old, "the old dataset must survive an interrupted --overwrite")
@@ -146,11 +150,7 @@ import Testing
         let corpus = try Self.corpus(in: dir)
         let output = dir.appendingPathComponent("out")
         let process = try Self.start(Self.arguments(corpus, output))
-        let staging = output.appendingPathComponent(".ingot/staging")
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, !((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).contains(where: { $0.hasSuffix(".done.json") }) {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
+        Self.waitForAFinishedPartition(in: output)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let other = try PipelineCommandTests.pipeline(Self.arguments(corpus, output, ["--resume", "--pack", "greedy"]))
