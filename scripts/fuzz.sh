@@ -11,7 +11,13 @@ cd "$(dirname "$0")/.."
 seconds="${1:-8}"
 shift || true
 build=(swift build -c release --package-path Fuzz --product ingot-fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld)
-"${build[@]}" 2>&1 | tail -n 1
+log=$(mktemp)
+if ! "${build[@]}" > "$log" 2>&1; then
+    cat "$log"
+    exit 1
+fi
+tail -n 1 "$log"
+rm -f "$log"
 binary="$("${build[@]}" --show-bin-path)/ingot-fuzz"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
