@@ -9,6 +9,7 @@
 //   IngotCore              Stage protocol, builder, descriptions, context; document and row values;
 //                          errors, statistics, bounded channel, SHA-256              -> swift-log
 //   IngotJSON              fast JSON / JSONL scanning over UTF-8 bytes
+//   IngotJinja             a sandboxed Jinja2 interpreter, as transformers renders chat templates -> JSON
 //   IngotCompression       zstd and gzip codecs                                      -> CZstd, CZlib
 //   IngotCorpus            input formats (protocol + JSON Lines, text), discovery, partitions,
 //                          readers, records, ReadCorpus      -> Core, JSON, Compression, System
@@ -51,6 +52,7 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "IngotJSON"),
+        .target(name: "IngotJinja", dependencies: ["IngotJSON"]),
         .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib"]),
         .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem"]),
         .target(name: "IngotTokenizers", dependencies: ["IngotJSON"]),
@@ -58,7 +60,7 @@ let package = Package(
         .target(
             name: "Ingot",
             dependencies: [
-                "IngotCore", "IngotCorpus", "IngotTokenizers", "IngotShards",
+                "IngotCore", "IngotCorpus", "IngotTokenizers", "IngotShards", "IngotJinja",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,6 +105,7 @@ let package = Package(
         .testTarget(name: "IngotSystemTests", dependencies: ["IngotSystem"]),
         .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IngotJSONTests", dependencies: ["IngotJSON"]),
+        .testTarget(name: "IngotJinjaTests", dependencies: ["IngotJinja", "IngotJSON"], exclude: ["Fixtures", "make_cases.py"]),
         .testTarget(name: "IngotCompressionTests", dependencies: ["IngotCompression"]),
         .testTarget(name: "IngotCorpusTests", dependencies: ["IngotCorpus", "IngotTestSupport"]),
         .testTarget(name: "IngotTokenizersTests", dependencies: ["IngotTokenizers", "IngotTestSupport"]),

@@ -28,8 +28,11 @@ for target in "${targets[@]}"; do
     work=$(mktemp -d)
     findings="Fuzz/findings/$target"
     mkdir -p "$findings"
+    # A target's libFuzzer dictionary (tokens it mutates with), where it has one.
+    dict=()
+    [ -f "Tests/Fuzz/$target.dict" ] && dict=(-dict="Tests/Fuzz/$target.dict")
     # New inputs go to a scratch directory: the kept corpus changes only by hand.
-    if ! "$binary" "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    if ! "$binary" "$target" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$findings/" -print_final_stats=1 "$work" "Tests/Fuzz/corpus/$target" > "$work.log" 2>&1; then
         echo "FAIL $target: see $findings/ and the log below"
         tail -n 40 "$work.log"

@@ -4,3 +4,4 @@
 @_exported public import IngotShards
 @_exported public import IngotTokenizers
 @_exported public import IngotJSON
+@_exported public import IngotJinja

@@ -21,6 +21,7 @@ public enum FuzzTargets {
         "encode": encode,
         "shard": shard,
         "index": index,
+        "jinja": jinja,
     ]
 
     /// JSON lines through the reading stage: line framing, UTF-8 validation, field extraction
@@ -104,6 +105,28 @@ public enum FuzzTargets {
     }
 }
 
+extension FuzzTargets {
+    /// Limits smaller than the defaults, so that each input runs in milliseconds.
+    static let jinjaLimits = JinjaTemplate.Limits(loopIterations: 20_000, recursionDepth: 50, outputBytes: 1 << 20, workBytes: 16 << 20)
+
+    /// A chat template and the variables it renders with: any text either fails to compile,
+    /// fails to render with an error, or renders within the limits.
+    static func jinja(_ data: UnsafeRawBufferPointer) {
+        guard UTF8Validation.firstInvalidOffset(in: data) == nil else { return }
+        guard let template = try? JinjaTemplate(String(decoding: data, as: UTF8.self), limits: Self.jinjaLimits, now: { Date(timeIntervalSince1970: 0) }) else {
+            return
+        }
+        for addGenerationPrompt in [false, true] {
+            var variables = Scratch.chatVariables
+            variables["add_generation_prompt"] = .bool(addGenerationPrompt)
+            if let text = try? template.render(variables) {
+                // One statement may pass the output limit before the check after it.
+                precondition(text.utf8.count <= 2 * Self.jinjaLimits.outputBytes, "a render passed the output limit")
+            }
+        }
+    }
+}
+
 /// Per-process scratch space for targets that need files, and the fixtures they share.
 enum Scratch {
     static let directory: String = {
@@ -122,6 +145,20 @@ enum Scratch {
             return try? Tokenizer.load(contentsOf: path)
         }
         return nil
+    }()
+
+    /// A conversation with a system prompt, content parts, a tool call and its result.
+    nonisolated(unsafe) static let chatVariables: [String: JinjaValue] = {
+        let json = """
+            {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": [{"type": "text", "text": "Weather in Zürich?"}]},
+            {"role": "assistant", "content": "", "tool_calls": [{"id": "call12345", "type": "function", "function": {"name": "get_weather", "arguments": {"city": "Zürich"}}}]},
+            {"role": "tool", "content": "{\"temp\": 21}", "tool_call_id": "call12345"}, {"role": "assistant", "content": "21 °C."}],
+            "tools": [{"type": "function", "function": {"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}],
+            "bos_token": "<s>", "eos_token": "</s>"}
+            """
+        var variables: [String: JinjaValue] = [:]
+        for (key, value) in (try? JSONValue.parse(Array(json.utf8)))?.objectValue ?? [] { variables[key] = JinjaValue(json: value) }
+        return variables
     }()
 
     static func shardIndex(rows: Int) -> DatasetIndex {

@@ -127,6 +127,41 @@ def index_file():
     write("index", "valid.json", raw[:at] + checksum.encode() + raw[at + 64:])
 
 
+CHATML = """{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"""
+
+TOOLS = """{{- bos_token }}
+{%- if tools %}
+    {%- set ns = namespace(names=[]) %}
+    {%- for tool in tools | selectattr('type', 'eq', 'function') %}
+        {%- set ns.names = ns.names + [tool.function.name] %}
+{{ tool | tojson(indent=2) }}
+    {%- endfor %}
+{%- endif %}
+{%- for message in messages %}
+    {%- if message.role not in ['system', 'user', 'assistant', 'tool'] %}
+        {{- raise_exception('Unknown role ' ~ message.role) }}
+    {%- endif %}
+    {%- set content = message.content if message.content is string else message.content | map(attribute='text') | join %}
+[{{ message.role | upper }}]{{ content | trim }}
+    {%- for call in message.tool_calls | default([]) %}
+<call id="{{ call.id }}">{{ call.function.arguments | tojson }}</call>
+    {%- endfor %}
+    {%- if loop.last and add_generation_prompt %}{{ '[ASSISTANT]' }}{% endif %}
+{%- endfor %}
+{{- eos_token if not add_generation_prompt else '' }}"""
+
+
+def jinja_templates():
+    """Templates of the interpreter's reference cases, and two chat templates of the usual shapes."""
+    write("jinja", "chatml.jinja", CHATML)
+    write("jinja", "tools.jinja", TOOLS)
+    cases = os.path.join(HERE, "..", "IngotJinjaTests", "Fixtures", "cases.jsonl")
+    for line in open(cases, encoding="utf-8"):
+        case = json.loads(line)
+        if len(case["template"]) < 2000:
+            write("jinja", case["name"] + ".jinja", case["template"])
+
+
 if __name__ == "__main__":
     jsonl()
     json_values()
@@ -137,3 +172,4 @@ if __name__ == "__main__":
     encode_texts()
     shard_file()
     index_file()
+    jinja_templates()
