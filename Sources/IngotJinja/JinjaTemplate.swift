@@ -15,7 +15,8 @@ public struct JinjaTemplate: @unchecked Sendable {
     // The statements are immutable after parsing: values, strings and arrays only.
     let statements: [Statement]
     public let limits: Limits
-    let now: @Sendable () -> Date
+    /// The global functions, made once: they are immutable, so renders on any thread share them.
+    let globals: Frame
 
     /// Bounds on one render. Real chat templates stay far inside them; a template that passes
     /// one fails with a `LimitError` naming it.
@@ -50,13 +51,13 @@ public struct JinjaTemplate: @unchecked Sendable {
     public init(_ source: String, limits: Limits = Limits(), now: @escaping @Sendable () -> Date = { Date() }) throws(JinjaError) {
         self.statements = try Parser.parse(source)
         self.limits = limits
-        self.now = now
+        self.globals = Frame(parent: nil, Globals.make(now: now))
         try Self.checkNames(self.statements)
     }
 
     /// Renders with these variables.
     public func render(_ variables: [String: JinjaValue]) throws(JinjaError) -> String {
-        let interpreter = Interpreter(limits: self.limits, globals: Globals.make(now: self.now))
+        let interpreter = Interpreter(limits: self.limits, globals: self.globals)
         return try interpreter.render(self.statements, variables: variables)
     }
 
@@ -91,14 +92,14 @@ public struct JinjaTemplate: @unchecked Sendable {
             case .item(let base, let key): visit(base); visit(key)
             case .slice(let base, let start, let stop, let step): visit(base); [start, stop, step].compactMap { $0 }.forEach(visit)
             case .call(let base, let call): visit(base); visitCall(call)
-            case .filter(let base, let name, let call):
-                if !Filters.names.contains(name) { failure = JinjaError(.assertion, "No filter named \(PythonText.repr(name)).") }
+            case .filter(let base, let application):
+                if application.filter == nil { failure = JinjaError(.assertion, "No filter named \(PythonText.repr(application.name)).") }
                 visit(base)
-                visitCall(call)
-            case .test(let base, let name, let call, _):
-                if !Tests.names.contains(name) { failure = JinjaError(.assertion, "No test named \(PythonText.repr(name)).") }
+                visitCall(application.call)
+            case .test(let base, let application, _):
+                if application.test == nil { failure = JinjaError(.assertion, "No test named \(PythonText.repr(application.name)).") }
                 visit(base)
-                visitCall(call)
+                visitCall(application.call)
             case .binary(_, let a, let b), .and(let a, let b), .or(let a, let b): visit(a); visit(b)
             case .compare(let first, let rest): visit(first); rest.forEach { visit($0.1) }
             case .conditional(let c, let t, let o, _): visit(c); visit(t); o.map(visit)
@@ -110,9 +111,9 @@ public struct JinjaTemplate: @unchecked Sendable {
             call.splat.map(visit)
             call.doubleSplat.map(visit)
         }
-        func visitFilters(_ filters: [(name: String, call: Call)]) {
+        func visitFilters(_ filters: [FilterApplication]) {
             for filter in filters {
-                if !Filters.names.contains(filter.name) { failure = JinjaError(.assertion, "No filter named \(PythonText.repr(filter.name)).") }
+                if filter.filter == nil { failure = JinjaError(.assertion, "No filter named \(PythonText.repr(filter.name)).") }
                 visitCall(filter.call)
             }
         }

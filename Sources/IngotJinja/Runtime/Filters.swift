@@ -1,20 +1,21 @@
 import Foundation
 
-/// Jinja2's built-in filters (and transformers' `tojson`), by name. Arguments are bound as
-/// Jinja binds them: by position or by keyword.
+/// A built-in filter of Jinja2 (and transformers' `tojson`), by the name templates use.
+enum Filter: String, CaseIterable, Sendable {
+    case abs, attr, batch, capitalize, center, count, d, `default`, dictsort, e, escape, first, float, forceescape, format, groupby
+    case indent, int, items, join, last, length, list, lower, map, max, min, pprint, reject, rejectattr, replace, reverse, round
+    case safe, select, selectattr, slice, sort, string, striptags, sum, title, tojson, trim, truncate, unique, upper, wordcount
+}
+
+/// What each filter does. Arguments are bound as Jinja binds them: by position or by keyword.
 enum Filters {
-    static let names: Set<String> = [
-        "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "first", "float",
-        "forceescape", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list", "lower", "map", "max",
-        "min", "pprint", "reject", "rejectattr", "replace", "reverse", "round", "safe", "select", "selectattr", "slice", "sort",
-        "string", "striptags", "sum", "title", "tojson", "trim", "truncate", "unique", "upper", "wordcount",
-    ]
 
     static func apply(
-        _ name: String, _ value: JinjaValue, _ a: inout JinjaArguments, _ interpreter: Interpreter
+        _ filter: Filter, _ value: JinjaValue, _ a: inout JinjaArguments, _ interpreter: Interpreter
     ) throws(JinjaError) -> JinjaValue {
-        switch name {
-        case "abs":
+        let name = filter.rawValue
+        switch filter {
+        case .abs:
             if case .undefined(let u) = value { throw u.error }
             switch value {
             case .int(let i): return .int(abs(i))
@@ -22,10 +23,10 @@ enum Filters {
             case .float(let d): return .float(abs(d))
             default: throw JinjaError(.type, "bad operand type for abs(): '\(value.typeName)'")
             }
-        case "attr":
+        case .attr:
             guard case .string(let attribute)? = a.take(0, "name") else { throw JinjaError(.type, "attr() needs an attribute name") }
             return try Access.attribute(value, attribute, orItem: false)
-        case "batch", "slice":
+        case .batch, .slice:
             guard let size = a.take(0, name == "batch" ? "linecount" : "slices")?.integer, size > 0 else {
                 throw JinjaError(.value, "\(name) needs a positive size")
             }
@@ -34,7 +35,7 @@ enum Filters {
             // Padding (batch) and empty groups (slice) are built for the size asked.
             try Sizes.require(8, times: size, a.maxBytes)
             var groups: [[JinjaValue]] = []
-            if name == "batch" {
+            if filter == .batch {
                 for start in stride(from: 0, to: items.count, by: size) { groups.append(Array(items[start..<min(start + size, items.count)])) }
                 if let fill, !fill.isNone, let last = groups.last, last.count < size {
                     groups[groups.count - 1] = last + Array(repeating: fill, count: size - last.count)
@@ -52,17 +53,17 @@ enum Filters {
                 }
             }
             return .object(JinjaIterator(groups.map { .list($0) }))
-        case "capitalize": return .string(PythonStrings.capitalize(value.pyStr))
-        case "center":
+        case .capitalize: return .string(PythonStrings.capitalize(value.pyStr))
+        case .center:
             let width = a.take(0, "width")?.integer ?? 80
             return .string(try PythonStrings.pad(value.pyStr, width: width, fill: " ", how: "center", maxBytes: a.maxBytes))
-        case "count", "length": return .int(try value.length())
-        case "d", "default":
+        case .count, .length: return .int(try value.length())
+        case .d, .`default`:
             let fallback = a.take(0, "default_value") ?? .string("")
             let boolean = a.take(1, "boolean")?.isTruthy ?? false
             if value.isUndefined || (boolean && !value.isTruthy) { return fallback }
             return value
-        case "dictsort":
+        case .dictsort:
             let caseSensitive = a.take(0, "case_sensitive")?.isTruthy ?? false
             let by = a.take(1, "by")?.pyStr ?? "key"
             let reverse = a.take(2, "reverse")?.isTruthy ?? false
@@ -77,18 +78,18 @@ enum Filters {
                 return caseSensitive ? key : Self.folded(key)
             }
             return .list(pairs)
-        case "e", "escape", "forceescape":
+        case .e, .escape, .forceescape:
             return .string(Self.escapeHTML(value.pyStr))
-        case "first":
+        case .first:
             if case .undefined(let u) = value { throw u.error }
             let first = if case .object(let iterator as JinjaIterator) = value { iterator.next() } else { try value.iterated().first }
             return first ?? .undefined(Undefined(.hint("No first item, sequence was empty.")))
-        case "last":
+        case .last:
             if case .undefined(let u) = value { throw u.error }
             // Python's reversed(): iterators and mappings cannot be reversed.
             if case .object(let object) = value, object.tupleElements == nil { throw JinjaError(.type, "'\(value.typeName)' object is not reversible") }
             return try value.iterated().last ?? .undefined(Undefined(.hint("No last item, sequence was empty.")))
-        case "float":
+        case .float:
             let fallback = a.take(0, "default") ?? .float(0)
             switch value {
             case .int(let i): return .float(Double(i))
@@ -97,7 +98,7 @@ enum Filters {
             case .string(let s): return PythonText.parseFloat(s).map { .float($0) } ?? fallback
             default: return fallback
             }
-        case "int":
+        case .int:
             let fallback = a.take(0, "default") ?? .int(0)
             let base = a.take(1, "base")?.integer ?? 10
             switch value {
@@ -111,12 +112,12 @@ enum Filters {
                 return fallback
             default: return fallback
             }
-        case "format":
+        case .format:
             let arguments: JinjaValue = a.keyword.isEmpty ? .tuple(a.positional) : .dict(JinjaDict(a.keyword.map { (.string($0.name), $0.value) }))
             a.positional = []
             a.keyword = []
             return .string(try PrintfFormat.apply(value.pyStr, arguments, maxBytes: a.maxBytes))
-        case "groupby":
+        case .groupby:
             guard let attribute = a.take(0, "attribute") else { throw JinjaError(.type, "groupby() needs an attribute") }
             let fallback = a.take(1, "default")
             let caseSensitive = a.take(2, "case_sensitive")?.isTruthy ?? false
@@ -138,7 +139,7 @@ enum Filters {
                 }
             }
             return .list(groups.map { .object(GroupTuple(grouper: $0.key, list: $0.items)) })
-        case "indent":
+        case .indent:
             let width: String
             switch a.take(0, "width") {
             case .string(let s)?: width = s
@@ -153,11 +154,11 @@ enum Filters {
             // Every line may get the indent.
             try Sizes.require(width.utf8.count, times: text.utf8.count + 1, a.maxBytes)
             return .string(Self.indent(text, width: width, first: first, blank: blank))
-        case "items":
+        case .items:
             if case .undefined = value { return .object(JinjaIterator([])) }
             guard case .dict(let dict) = value else { throw JinjaError(.type, "Can only get item pairs from a mapping.") }
             return .object(JinjaIterator(dict.items.map { .tuple([$0.key, $0.value]) }))
-        case "join":
+        case .join:
             let separator = a.take(0, "d")?.pyStr ?? ""
             let attribute = a.take(1, "attribute")
             var parts: [String] = []
@@ -165,11 +166,11 @@ enum Filters {
                 parts.append(try (try Self.lookup(item, attribute)).printed(limit: a.maxBytes))
             }
             return .string(try PythonStrings.join(parts, separator: separator, maxBytes: a.maxBytes))
-        case "list": return .list(try value.iterated())
-        case "lower": return .string(value.pyStr.lowercased())
-        case "upper": return .string(value.pyStr.uppercased())
-        case "title": return .string(PythonStrings.title(value.pyStr))
-        case "map":
+        case .list: return .list(try value.iterated())
+        case .lower: return .string(value.pyStr.lowercased())
+        case .upper: return .string(value.pyStr.uppercased())
+        case .title: return .string(PythonStrings.title(value.pyStr))
+        case .map:
             let items = try value.iterated()
             if let attribute = a.takeKeyword("attribute") {
                 let fallback = a.takeKeyword("default")
@@ -177,19 +178,19 @@ enum Filters {
                 for item in items { out.append(try Self.lookup(item, attribute, fallback)) }
                 return .object(JinjaIterator(out))
             }
-            guard case .string(let filter)? = a.positional.first else { throw JinjaError(.type, "map() needs a filter name or attribute=") }
-            guard Self.names.contains(filter) else { throw JinjaError(.assertion, "No filter named \(PythonText.repr(filter)).") }
-            var rest = JinjaArguments(Array(a.positional.dropFirst()), keyword: a.keyword, function: filter, maxBytes: a.maxBytes)
+            guard case .string(let mapped)? = a.positional.first else { throw JinjaError(.type, "map() needs a filter name or attribute=") }
+            guard let each = Filter(rawValue: mapped) else { throw JinjaError(.assertion, "No filter named \(PythonText.repr(mapped)).") }
+            var rest = JinjaArguments(Array(a.positional.dropFirst()), keyword: a.keyword, function: mapped, maxBytes: a.maxBytes)
             a.positional = []
             a.keyword = []
             var out: [JinjaValue] = []
             for item in items {
                 var arguments = rest
-                out.append(try Self.apply(filter, item, &arguments, interpreter))
+                out.append(try Self.apply(each, item, &arguments, interpreter))
             }
             rest.positional = []
             return .object(JinjaIterator(out))
-        case "max", "min":
+        case .max, .min:
             let caseSensitive = a.take(0, "case_sensitive")?.isTruthy ?? false
             let attribute = a.take(1, "attribute")
             let items = try value.iterated()
@@ -199,20 +200,20 @@ enum Filters {
             var bestKey = try Self.key(items[0], attribute, caseSensitive)
             for item in items.dropFirst() {
                 let key = try Self.key(item, attribute, caseSensitive)
-                let order = try JinjaValue.compare(key, bestKey, name == "min" ? "<" : ">")
-                if name == "min" ? order < 0 : order > 0 {
+                let order = try JinjaValue.compare(key, bestKey, filter == .min ? "<" : ">")
+                if filter == .min ? order < 0 : order > 0 {
                     best = item
                     bestKey = key
                 }
             }
             return best
-        case "pprint":
+        case .pprint:
             var out = ""
             guard value.write(into: &out, repr: true, limit: a.maxBytes) else { throw JinjaError(.limit, "a value printed to more than \(a.maxBytes) bytes") }
             return .string(out)
-        case "reject", "select", "rejectattr", "selectattr":
-            let byAttribute = name.hasSuffix("attr")
-            let keep = name.hasPrefix("select")
+        case .reject, .select, .rejectattr, .selectattr:
+            let byAttribute = filter == .selectattr || filter == .rejectattr
+            let keep = filter == .select || filter == .selectattr
             var parameters = a.positional
             a.positional = []
             var attribute: JinjaValue?
@@ -220,17 +221,18 @@ enum Filters {
                 guard !parameters.isEmpty else { throw JinjaError(.type, "\(name)() needs an attribute") }
                 attribute = parameters.removeFirst()
             }
-            var test: String?
+            var test: Test?
             if !parameters.isEmpty {
                 guard case .string(let t) = parameters.removeFirst() else { throw JinjaError(.type, "the test of \(name)() is named by a string") }
-                test = t
+                guard let named = Test(rawValue: t) else { throw JinjaError(.assertion, "No test named \(PythonText.repr(t)).") }
+                test = named
             }
             var out: [JinjaValue] = []
             for item in try value.iterated() {
                 let subject = try Self.lookup(item, attribute)
                 let passes: Bool
                 if let test {
-                    var arguments = JinjaArguments(parameters, keyword: a.keyword, function: test, maxBytes: a.maxBytes)
+                    var arguments = JinjaArguments(parameters, keyword: a.keyword, function: test.rawValue, maxBytes: a.maxBytes)
                     passes = try Tests.apply(test, subject, &arguments, interpreter)
                 } else {
                     passes = subject.isTruthy
@@ -239,18 +241,18 @@ enum Filters {
             }
             a.keyword = []
             return .object(JinjaIterator(out))
-        case "replace":
+        case .replace:
             guard let old = a.take(0, "old"), let new = a.take(1, "new") else { throw JinjaError(.type, "replace() needs old and new") }
             let count = a.take(2, "count")?.integer ?? -1
             return .string(try PythonStrings.replace(value.pyStr, old.pyStr, new.pyStr, count: count, maxBytes: a.maxBytes))
-        case "reverse":
+        case .reverse:
             switch value {
             case .string(let s): return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
             case .list(let items), .tuple(let items): return .object(JinjaIterator(items.reversed(), typeName: "list_reverseiterator"))
             case .dict(let dict): return .object(JinjaIterator(dict.keys.reversed(), typeName: "dict_reversekeyiterator"))
             default: return .list(try value.iterated().reversed())
             }
-        case "round":
+        case .round:
             let precision = a.take(0, "precision")?.integer ?? 0
             let method = a.take(1, "method")?.pyStr ?? "common"
             guard let number = value.number else { throw JinjaError(.type, "type \(value.typeName) doesn't define __round__ method") }
@@ -258,8 +260,8 @@ enum Filters {
             let rule: FloatingPointRoundingRule =
                 method == "ceil" ? .up : method == "floor" ? .down : .toNearestOrEven
             return .float((number * scale).rounded(rule) / scale)
-        case "safe", "string": return .string(try value.printed(limit: a.maxBytes))
-        case "sort":
+        case .safe, .string: return .string(try value.printed(limit: a.maxBytes))
+        case .sort:
             let reverse = a.take(0, "reverse")?.isTruthy ?? false
             let caseSensitive = a.take(1, "case_sensitive")?.isTruthy ?? false
             // Several attributes, comma-separated, sort by each in turn.
@@ -272,17 +274,17 @@ enum Filters {
                     for attribute in attributes { keys.append(try Self.key(item, attribute, caseSensitive)) }
                     return .list(keys)
                 })
-        case "striptags":
+        case .striptags:
             let text = value.pyStr.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
             return .string(try PythonStrings.split(text, nil, -1, fromRight: false).joined(separator: " "))
-        case "sum":
+        case .sum:
             let attribute = a.take(0, "attribute")
             var total = a.take(1, "start") ?? .int(0)
             for item in try value.iterated() {
                 total = try JinjaValue.add(total, try Self.lookup(item, attribute))
             }
             return total
-        case "tojson":
+        case .tojson:
             var indent: String?
             switch a.take(1, "indent") {
             case .int(let n)?:
@@ -298,10 +300,10 @@ enum Filters {
             let sortKeys = a.take(3, "sort_keys")?.isTruthy ?? false
             return .string(
                 try JSONDump(ensureASCII: ensureASCII, indent: indent, separators: separators, sortKeys: sortKeys, maxBytes: a.maxBytes).dump(value))
-        case "trim":
+        case .trim:
             let chars = a.take(0, "chars").flatMap { $0.isNone ? nil : $0.pyStr }
             return .string(PythonText.strip(value.pyStr, chars))
-        case "truncate":
+        case .truncate:
             let length = a.take(0, "length")?.integer ?? 255
             let killwords = a.take(1, "killwords")?.isTruthy ?? false
             let end = a.take(2, "end")?.pyStr ?? "..."
@@ -311,7 +313,7 @@ enum Filters {
             var cut = Array(scalars.prefix(max(0, length - end.unicodeScalars.count)))
             if !killwords, let space = cut.lastIndex(of: " ") { cut = Array(cut[..<space]) }
             return .string(String(String.UnicodeScalarView(cut)) + end)
-        case "unique":
+        case .unique:
             let caseSensitive = a.take(0, "case_sensitive")?.isTruthy ?? false
             let attribute = a.take(1, "attribute")
             var seen: [JinjaValue] = []
@@ -324,9 +326,7 @@ enum Filters {
                 }
             }
             return .object(JinjaIterator(out))
-        case "wordcount": return .int(try PythonStrings.split(value.pyStr, nil, -1, fromRight: false).count)
-        default:
-            throw JinjaError(.assertion, "No filter named \(PythonText.repr(name)).")
+        case .wordcount: return .int(try PythonStrings.split(value.pyStr, nil, -1, fromRight: false).count)
         }
     }
 

@@ -5,25 +5,43 @@ import Foundation
 /// body; `if` makes none. Assignments go to the innermost frame, so (as in Jinja2) what a loop
 /// body sets does not survive the iteration, and a namespace is the way to carry a value out.
 final class Frame {
-    private var variables: [String: JinjaValue] = [:]
+    // A few names each (a loop's target and `loop`, a macro's parameters): a linear search of
+    // two small arrays beats hashing every name.
+    private var names: [String]
+    private var values: [JinjaValue]
     let parent: Frame?
 
     init(parent: Frame?, _ variables: [String: JinjaValue] = [:]) {
         self.parent = parent
-        self.variables = variables
+        self.names = Array(variables.keys)
+        self.values = Array(variables.values)
+    }
+
+    init(parent: Frame?, name: String, value: JinjaValue) {
+        self.parent = parent
+        // Room for a loop's target and a few `set`s without growing.
+        self.names = [name]
+        self.names.reserveCapacity(4)
+        self.values = [value]
+        self.values.reserveCapacity(4)
     }
 
     func lookup(_ name: String) -> JinjaValue? {
         var frame: Frame? = self
         while let current = frame {
-            if let value = current.variables[name] { return value }
+            if let i = current.names.firstIndex(of: name) { return current.values[i] }
             frame = current.parent
         }
         return nil
     }
 
     func assign(_ name: String, _ value: JinjaValue) {
-        self.variables[name] = value
+        if let i = self.names.firstIndex(of: name) {
+            self.values[i] = value
+        } else {
+            self.names.append(name)
+            self.values.append(value)
+        }
     }
 }
 
@@ -31,13 +49,14 @@ final class Frame {
 /// rules (no mutation of lists and dicts, no underscore attributes) and limits.
 final class Interpreter {
     let limits: JinjaTemplate.Limits
-    private let globals: [String: JinjaValue]
+    /// The frame of the global functions: shared by every render of a template, never assigned to.
+    private let globals: Frame
     private var iterations = 0
     private var depth = 0
     /// Bytes of strings and list slots built so far (``JinjaTemplate/Limits/workBytes``).
     private var work = 0
 
-    init(limits: JinjaTemplate.Limits, globals: [String: JinjaValue]) {
+    init(limits: JinjaTemplate.Limits, globals: Frame) {
         self.limits = limits
         self.globals = globals
     }
@@ -45,9 +64,29 @@ final class Interpreter {
     enum Flow { case normal, breakLoop, continueLoop }
 
     func render(_ statements: [Statement], variables: [String: JinjaValue]) throws(JinjaError) -> String {
-        let top = Frame(parent: Frame(parent: nil, self.globals), variables)
+        let top = Frame(parent: self.globals, variables)
         var out = ""
         _ = try self.execute(statements, in: top, into: &out)
+        return out
+    }
+
+    /// Where the output stood when each iteration of the loop being recorded began, then where
+    /// the loop ended; nil when no loop is recorded.
+    private(set) var boundaries: [Int]?
+    /// Set while the next loop to start is the one to record.
+    private var recordsNextLoop = false
+
+    /// ``render(_:variables:)``, recording the iterations of the top-level statement at `index`
+    /// (a `for` loop): see ``boundaries``.
+    func render(_ statements: [Statement], variables: [String: JinjaValue], recordingLoopAt index: Int) throws(JinjaError) -> String {
+        let top = Frame(parent: self.globals, variables)
+        var out = ""
+        self.boundaries = []
+        for (i, statement) in statements.enumerated() {
+            self.recordsNextLoop = i == index
+            _ = try self.execute([statement], in: top, into: &out)
+        }
+        self.recordsNextLoop = false
         return out
     }
 
@@ -83,7 +122,7 @@ final class Interpreter {
                 var captured = ""
                 _ = try self.execute(body, in: Frame(parent: frame), into: &captured)
                 var value = JinjaValue.string(captured)
-                for filter in filters { value = try self.applyFilter(filter.name, to: value, filter.call, frame) }
+                for filter in filters { value = try self.applyFilter(filter, to: value, frame) }
                 try self.assign(target, value, in: frame)
             case .macro(let name, let parameters, let body):
                 frame.assign(name, .function(self.macro(name, parameters, body, definedIn: frame, caller: nil)))
@@ -94,7 +133,7 @@ final class Interpreter {
                 var captured = ""
                 _ = try self.execute(body, in: Frame(parent: frame), into: &captured)
                 var value = JinjaValue.string(captured)
-                for filter in filters { value = try self.applyFilter(filter.name, to: value, filter.call, frame) }
+                for filter in filters { value = try self.applyFilter(filter, to: value, frame) }
                 out += try value.printed(limit: self.limits.outputBytes)
             case .with(let assignments, let body):
                 let inner = Frame(parent: frame)
@@ -120,6 +159,9 @@ final class Interpreter {
         target: Target, items iterable: JinjaValue, filter: Expression?, body: [Statement], otherwise: [Statement], recursive: Bool,
         depth: Int, frame: Frame, out: inout String
     ) throws(JinjaError) {
+        // Only the recorded loop itself records, not loops nested in its body.
+        let records = self.recordsNextLoop
+        self.recordsNextLoop = false
         var items = try iterable.iterated()
         if let filter {
             var kept: [JinjaValue] = []
@@ -131,6 +173,7 @@ final class Interpreter {
             items = kept
         }
         if items.isEmpty {
+            if records { self.boundaries?.append(out.utf8.count) }
             _ = try self.execute(otherwise, in: frame, into: &out)
             return
         }
@@ -152,10 +195,12 @@ final class Interpreter {
                 throw JinjaError(.limit, "the render exceeded \(self.limits.loopIterations) loop iterations")
             }
             state.index = index
-            let scope = Frame(parent: frame, ["loop": .object(state)])
+            if records { self.boundaries?.append(out.utf8.count) }
+            let scope = Frame(parent: frame, name: "loop", value: .object(state))
             try self.assign(target, item, in: scope)
             if try self.execute(body, in: scope, into: &out) == .breakLoop { break }
         }
+        if records { self.boundaries?.append(out.utf8.count) }
     }
 
     func assign(_ target: Target, _ value: JinjaValue, in frame: Frame) throws(JinjaError) {
@@ -172,7 +217,7 @@ final class Interpreter {
             }
             for (target, item) in zip(targets, items) { try self.assign(target, item, in: frame) }
         case .namespaceAttribute(let name, let attribute):
-            guard case .object(let object)? = frame.lookup(name) ?? self.globals[name], let namespace = object as? Namespace else {
+            guard case .object(let object)? = frame.lookup(name), let namespace = object as? Namespace else {
                 throw JinjaError(.runtime, "cannot assign attribute on non-namespace object")
             }
             guard !attribute.hasPrefix("_") else {
@@ -323,10 +368,10 @@ final class Interpreter {
                 step: try step.map { e throws(JinjaError) in try self.evaluate(e, frame) })
         case .call(let callee, let call):
             return try self.built(try self.call(try self.evaluate(callee, frame), call, frame, caller: nil))
-        case .filter(let base, let name, let call):
-            return try self.built(try self.applyFilter(name, to: try self.evaluate(base, frame), call, frame))
-        case .test(let base, let name, let call, let negated):
-            let result = try self.applyTest(name, to: try self.evaluate(base, frame), call, frame)
+        case .filter(let base, let application):
+            return try self.built(try self.applyFilter(application, to: try self.evaluate(base, frame), frame))
+        case .test(let base, let application, let negated):
+            let result = try self.applyTest(application, to: try self.evaluate(base, frame), frame)
             return .bool(result != negated)
         case .not(let inner):
             return .bool(!(try self.evaluate(inner, frame).isTruthy))
@@ -337,6 +382,8 @@ final class Interpreter {
             if case .undefined(let u) = value { throw u.error }
             guard value.number != nil else { throw JinjaError(.type, "bad operand type for unary +: '\(value.typeName)'") }
             return value
+        case .binary(.add, .binary(.add, _, _), _):
+            return try self.sum(expression, frame)
         case .binary(let op, let left, let right):
             let a = try self.evaluate(left, frame)
             let b = try self.evaluate(right, frame)
@@ -391,6 +438,36 @@ final class Interpreter {
             }
             return try self.evaluate(otherwise, frame)
         }
+    }
+
+    /// `a + b + c + ...`, left to right as Python adds, but strings joined into one buffer rather
+    /// than copied at every `+` (chat templates build each turn this way).
+    private func sum(_ expression: Expression, _ frame: Frame) throws(JinjaError) -> JinjaValue {
+        var operands: [Expression] = []
+        var node = expression
+        while case .binary(.add, let left, let right) = node {
+            operands.append(right)
+            node = left
+        }
+        var total = try self.evaluate(node, frame)
+        // While the sum is a string, it grows in `text`.
+        var text: String?
+        if case .string(let s) = total { text = s }
+        for operand in operands.reversed() {
+            let next = try self.evaluate(operand, frame)
+            if text != nil, case .string(let s) = next {
+                text!.append(s)
+                guard text!.utf8.count <= self.limits.outputBytes else { throw JinjaError(.limit, "a value exceeded \(self.limits.outputBytes) bytes") }
+                continue
+            }
+            if let built = text {
+                total = .string(built)
+                text = nil
+            }
+            total = try self.built(try JinjaValue.add(total, next))
+            if case .string(let s) = total { text = s }
+        }
+        return try self.built(text.map { .string($0) } ?? total)
     }
 
     /// `'ab' * n` and `[x] * n` are sized before they are built (after would be too late), as
@@ -503,15 +580,17 @@ extension LoopState {
 }
 
 extension Interpreter {
-    func applyFilter(_ name: String, to value: JinjaValue, _ call: Call, _ frame: Frame) throws(JinjaError) -> JinjaValue {
-        var arguments = try self.arguments(call, frame, function: name)
-        let result = try Filters.apply(name, value, &arguments, self)
+    func applyFilter(_ application: FilterApplication, to value: JinjaValue, _ frame: Frame) throws(JinjaError) -> JinjaValue {
+        guard let filter = application.filter else { throw JinjaError(.assertion, "No filter named \(PythonText.repr(application.name)).") }
+        var arguments = try self.arguments(application.call, frame, function: application.name)
+        let result = try Filters.apply(filter, value, &arguments, self)
         try arguments.check(maxPositional: Int.max)
         return result
     }
 
-    func applyTest(_ name: String, to value: JinjaValue, _ call: Call, _ frame: Frame) throws(JinjaError) -> Bool {
-        var arguments = try self.arguments(call, frame, function: name)
-        return try Tests.apply(name, value, &arguments, self)
+    func applyTest(_ application: TestApplication, to value: JinjaValue, _ frame: Frame) throws(JinjaError) -> Bool {
+        guard let test = application.test else { throw JinjaError(.assertion, "No test named \(PythonText.repr(application.name)).") }
+        var arguments = try self.arguments(application.call, frame, function: application.name)
+        return try Tests.apply(test, value, &arguments, self)
     }
 }

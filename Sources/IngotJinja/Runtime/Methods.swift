@@ -63,7 +63,7 @@ enum Methods {
                     guard case .string(let t) = candidate else {
                         throw JinjaError(.type, "\(name) first arg must be str or a tuple of str, not \(candidate.typeName)")
                     }
-                    if name == "startswith" ? s.utf8.starts(with: t.utf8) : s.utf8.reversed().starts(with: t.utf8.reversed()) { return .bool(true) }
+                    if name == "startswith" ? PythonText.hasPrefix(s, t) : s.utf8.reversed().starts(with: t.utf8.reversed()) { return .bool(true) }
                 }
                 return .bool(false)
             }

@@ -78,7 +78,7 @@ extension JinjaValue {
     static func pyEquals(_ a: JinjaValue, _ b: JinjaValue) -> Bool {
         switch (a.asTuple, b.asTuple) {
         case (.undefined, .undefined), (.none, .none): return true
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return PythonText.same(x, y)
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { pyEquals($0, $1) }
         case (.dict(let x), .dict(let y)):
@@ -98,7 +98,7 @@ extension JinjaValue {
         if case .undefined(let u) = b { throw u.error }
         switch (a.asTuple, b.asTuple) {
         case (.string(let x), .string(let y)):
-            if x.utf8.elementsEqual(y.utf8) { return 0 }
+            if PythonText.same(x, y) { return 0 }
             return x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1
         case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (u, v) in zip(x, y) where !pyEquals(u, v) { return try compare(u, v, op) }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Python's text rules where templates depend on them: what counts as whitespace, how values
 /// print (`str` and `repr`), how floats are spelt, and `json.dumps` as transformers' `tojson`.
-enum PythonText {
+package enum PythonText {
     /// `str.isspace()` for one scalar: Unicode White_Space plus the separators Python adds
     /// (U+001C to U+001F).
     static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
@@ -14,17 +14,47 @@ enum PythonText {
 
     /// `str.strip()`: without `chars`, Python whitespace; with them, any of those scalars.
     static func strip(_ text: String, _ chars: String?, leading: Bool = true, trailing: Bool = true) -> String {
-        let scalars = Array(text.unicodeScalars)
+        let scalars = text.unicodeScalars
         let set = chars.map { Set($0.unicodeScalars) }
         func strips(_ s: Unicode.Scalar) -> Bool { set.map { $0.contains(s) } ?? Self.isSpace(s) }
-        var start = 0
-        var end = scalars.count
-        if leading { while start < end && strips(scalars[start]) { start += 1 } }
-        if trailing { while end > start && strips(scalars[end - 1]) { end -= 1 } }
-        if start == 0 && end == scalars.count { return text }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<end])
-        return String(view)
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        if leading { while start < end && strips(scalars[start]) { start = scalars.index(after: start) } }
+        if trailing {
+            while start < end {
+                let last = scalars.index(before: end)
+                guard strips(scalars[last]) else { break }
+                end = last
+            }
+        }
+        if start == scalars.startIndex && end == scalars.endIndex { return text }
+        return String(scalars[start..<end])
+    }
+
+    /// Python's string equality: the same code points (Swift's `==` also equates canonically
+    /// equivalent spellings, which Python does not).
+    @inline(__always)
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8
+        let y = b.utf8
+        guard x.count == y.count else { return false }
+        guard !x.isEmpty else { return true }
+        let equal = x.withContiguousStorageIfAvailable { p in
+            y.withContiguousStorageIfAvailable { q in memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 }
+        }
+        return (equal ?? nil) ?? x.elementsEqual(y)
+    }
+
+    /// Whether `text` begins with `prefix`, byte for byte.
+    package static func hasPrefix(_ text: String, _ prefix: String) -> Bool {
+        let x = text.utf8
+        let y = prefix.utf8
+        guard x.count >= y.count else { return false }
+        guard !y.isEmpty else { return true }
+        let equal = x.withContiguousStorageIfAvailable { p in
+            y.withContiguousStorageIfAvailable { q in memcmp(p.baseAddress!, q.baseAddress!, q.count) == 0 }
+        }
+        return (equal ?? nil) ?? x.starts(with: y)
     }
 
     /// Python's `int(text, base)`: surrounding whitespace, a sign, `_` between digits, and the

@@ -69,7 +69,7 @@ public struct JinjaDict {
     func index(of key: JinjaValue) -> Int? {
         if case .string(let wanted) = key {
             for (i, k) in self.keys.enumerated() {
-                if case .string(let s) = k, s.utf8.elementsEqual(wanted.utf8) { return i }
+                if case .string(let s) = k, PythonText.same(s, wanted) { return i }
             }
             return nil
         }

@@ -11,8 +11,8 @@ indirect enum Expression {
     case item(Expression, Expression)
     case slice(Expression, start: Expression?, stop: Expression?, step: Expression?)
     case call(Expression, Call)
-    case filter(Expression, name: String, Call)
-    case test(Expression, name: String, Call, negated: Bool)
+    case filter(Expression, FilterApplication)
+    case test(Expression, TestApplication, negated: Bool)
     case not(Expression)
     case negate(Expression)
     case plus(Expression)
@@ -29,6 +29,33 @@ indirect enum Expression {
 /// A literal: Sendable, so compiled templates can be shared between workers.
 enum Constant: Sendable {
     case none, bool(Bool), int(Int), float(Double), string(String)
+}
+
+/// `| name(arguments)`: the filter is found when the template is parsed (nil for a name that is
+/// none, which compiling the template reports).
+struct FilterApplication {
+    let name: String
+    let filter: Filter?
+    let call: Call
+
+    init(_ name: String, _ call: Call) {
+        self.name = name
+        self.filter = Filter(rawValue: name)
+        self.call = call
+    }
+}
+
+/// `is name(arguments)`, the test found when parsed.
+struct TestApplication {
+    let name: String
+    let test: Test?
+    let call: Call
+
+    init(_ name: String, _ call: Call) {
+        self.name = name
+        self.test = Test(rawValue: name)
+        self.call = call
+    }
 }
 
 /// The arguments of a call, a filter or a test.
@@ -63,11 +90,11 @@ indirect enum Statement {
     case `for`(target: Target, iterable: Expression, filter: Expression?, body: [Statement], else: [Statement], recursive: Bool)
     case set(Target, Expression)
     /// `{% set x %}...{% endset %}`, optionally through filters.
-    case setBlock(Target, filters: [(name: String, call: Call)], body: [Statement])
+    case setBlock(Target, filters: [FilterApplication], body: [Statement])
     case macro(name: String, parameters: [(name: String, defaultValue: Expression?)], body: [Statement])
     /// `{% call(args) macro(...) %}...{% endcall %}`
     case callBlock(Expression, Call, parameters: [(name: String, defaultValue: Expression?)], body: [Statement])
-    case filterBlock([(name: String, call: Call)], body: [Statement])
+    case filterBlock([FilterApplication], body: [Statement])
     case with([(Target, Expression)], body: [Statement])
     case `break`
     case `continue`

@@ -157,7 +157,7 @@ struct Parser {
         case "call": return try self.callStatement()
         case "filter":
             // The first filter has no bar: `{% filter upper | trim %}`.
-            var filters = [(name: try self.dottedName(), call: self.isOp("(") ? try self.callArguments() : Call())]
+            var filters = [FilterApplication(try self.dottedName(), self.isOp("(") ? try self.callArguments() : Call())]
             filters += try self.filterChain()
             try self.expectBlockEnd()
             let body = try self.statements(until: ["endfilter"])
@@ -312,11 +312,11 @@ struct Parser {
         return isTuple || targets.count > 1 ? .tuple(targets) : targets[0]
     }
 
-    private mutating func filterChain() throws(JinjaError) -> [(name: String, call: Call)] {
-        var filters: [(name: String, call: Call)] = []
+    private mutating func filterChain() throws(JinjaError) -> [FilterApplication] {
+        var filters: [FilterApplication] = []
         while self.skipOp("|") {
             let name = try self.dottedName()
-            filters.append((name, self.isOp("(") ? try self.callArguments() : Call()))
+            filters.append(FilterApplication(name, self.isOp("(") ? try self.callArguments() : Call()))
         }
         return filters
     }
@@ -573,7 +573,7 @@ struct Parser {
             if self.isOp("|") || self.isName("is") || self.isOp("(") { try self.wrap() }
             if self.skipOp("|") {
                 let name = try self.dottedName()
-                node = .filter(node, name: name, self.isOp("(") ? try self.callArguments() : Call())
+                node = .filter(node, FilterApplication(name, self.isOp("(") ? try self.callArguments() : Call()))
             } else if self.skipName("is") {
                 let negated = self.skipName("not")
                 let name = try self.dottedName()
@@ -584,7 +584,7 @@ struct Parser {
                     if self.isName("is") { throw self.fail("You cannot chain multiple tests with is") }
                     call.positional = [try self.postfix(try self.primary())]
                 }
-                node = .test(node, name: name, call, negated: negated)
+                node = .test(node, TestApplication(name, call), negated: negated)
             } else if self.isOp("(") {
                 node = .call(node, try self.callArguments())
             } else {
