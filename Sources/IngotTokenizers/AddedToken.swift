@@ -24,8 +24,14 @@ public struct AddedToken: Sendable, Hashable {
 /// token while special tokens are being split (in both cases the scan resumes after it);
 /// `lstrip`/`rstrip` widen a match over neighbouring whitespace.
 struct AddedTokenMatcher: Sendable {
-    /// Tokens grouped by first byte, longest first.
-    private let byFirstByte: [[Entry]]
+    /// The tokens' bytes, each leading to its index in `entries`: the longest token at a
+    /// position is found in one walk, however many tokens share a prefix (Llama 3's 256 all
+    /// begin with `<|`).
+    private let trie: PrefixTrie
+    private let entries: [Entry]
+    /// Whether any token starts with each byte: the scan skips other bytes without a trie probe
+    /// (most text has no added token at all).
+    private let startsAToken: [Bool]
     let isEmpty: Bool
 
     private struct Entry: Sendable {
@@ -34,30 +40,35 @@ struct AddedTokenMatcher: Sendable {
     }
 
     init(_ tokens: [AddedToken]) {
-        var groups = [[Entry]](repeating: [], count: 256)
+        var trie = PrefixTrie(minimumCapacity: max(16, tokens.reduce(0) { $0 + $1.content.utf8.count }))
+        var entries: [Entry] = []
+        var starts = [Bool](repeating: false, count: 256)
         for token in tokens where !token.content.isEmpty {
             let bytes = Array(token.content.utf8)
-            groups[Int(bytes[0])].append(Entry(bytes: bytes, token: token))
+            // The same content twice: the first token keeps it.
+            trie.insert(bytes, value: Int32(entries.count))
+            entries.append(Entry(bytes: bytes, token: token))
+            starts[Int(bytes[0])] = true
         }
-        for i in groups.indices { groups[i].sort { $0.bytes.count > $1.bytes.count } }
-        self.byFirstByte = groups
-        self.isEmpty = !groups.contains { !$0.isEmpty }
+        self.trie = trie
+        self.entries = entries
+        self.startsAToken = starts
+        self.isEmpty = entries.isEmpty
     }
 
     /// The longest token starting at `i`, if any.
     @inline(__always)
     private func longest(at i: Int, in text: UnsafeBufferPointer<UInt8>) -> Entry? {
-        let candidates = self.byFirstByte[Int(text[i])]
-        guard !candidates.isEmpty else { return nil }
-        for candidate in candidates where candidate.bytes.count <= text.count - i {
-            var same = true
-            for k in 1..<candidate.bytes.count where text[i + k] != candidate.bytes[k] {
-                same = false
-                break
-            }
-            if same { return candidate }
+        var node: UInt32 = 0
+        var found: Int32 = -1
+        var j = i
+        while j < text.count, let next = self.trie.child(of: node, text[j]) {
+            node = next
+            j += 1
+            let value = self.trie.values[Int(node)]
+            if value >= 0 { found = value }
         }
-        return nil
+        return found >= 0 ? self.entries[Int(found)] : nil
     }
 
     /// Splits `text` into runs of plain text (byte ranges) and added tokens, in order.
@@ -71,6 +82,12 @@ struct AddedTokenMatcher: Sendable {
         var runStart = 0
         var i = 0
         while i < text.count {
+            i = self.startsAToken.withUnsafeBufferPointer { starts in
+                var j = i
+                while j < text.count && !starts[Int(text[j])] { j += 1 }
+                return j
+            }
+            guard i < text.count else { break }
             guard let entry = self.longest(at: i, in: text) else {
                 i += 1
                 continue

@@ -27,11 +27,26 @@ extension Tokenizer {
 
         init(_ tokenizer: Tokenizer) {
             self.tokenizer = tokenizer
+            if let warm = tokenizer.encoderCaches.take() {
+                self.cache = warm.table
+                self.cachedIDs = warm.ids
+            }
             if case .bpe(let bpe) = tokenizer.model, bpe.ignoreMerges {
                 self.wholePieces = bpe.vocabulary
             } else {
                 self.wholePieces = nil
             }
+        }
+
+        /// Hands this encoder's piece cache to the next encoder the tokenizer makes (call it when
+        /// done: a stage's `finish`), so that one starts warm. This encoder goes on, cold.
+        public mutating func recycle() {
+            guard self.cache.count > 0 else { return }
+            let table = self.cache
+            let ids = self.cachedIDs
+            self.cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+            self.cachedIDs = []
+            self.tokenizer.encoderCaches.put(EncoderCaches.Cache(table: table, ids: ids))
         }
 
         /// Appends the ids of `text` (valid UTF-8) to `ids`.

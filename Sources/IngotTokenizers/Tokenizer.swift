@@ -32,11 +32,17 @@ public struct Tokenizer: Sendable {
     let normalizedTokenMatcher: AddedTokenMatcher
     /// Bytes of every token id (empty for unused ids), for decoding.
     let tokenBytes: [[UInt8]]
+    /// The same bytes end to end, token `id` at `tokenStarts[id]..<tokenStarts[id + 1]`: what
+    /// token offsets compare with text, with no array to retain per token.
+    let flatTokenBytes: [UInt8]
+    let tokenStarts: [Int32]
     /// SentencePiece-style decoding drops the space the `▁` prefix became.
     var decodeStripsLeadingSpace = false
     /// U+2581-escaped pieces may be cut before each U+2581 that follows another character
     /// (no vocabulary entry has U+2581 after another character, so no merge crosses a cut).
     var wordsAreIndependent = false
+    /// Warm piece caches of encoders done with, for the next ones.
+    let encoderCaches = EncoderCaches()
 
     /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`), a Mistral
     /// Tekken file (`tekken_*.json`) or a SentencePiece model (`*.model`, a protobuf).
@@ -83,6 +89,11 @@ public struct Tokenizer: Sendable {
         self.rawTokenMatcher = AddedTokenMatcher(matchable.filter { !$0.matchesNormalizedText })
         self.normalizedTokenMatcher = AddedTokenMatcher(matchable.filter { $0.matchesNormalizedText })
         self.tokenBytes = tokenBytes
+        self.flatTokenBytes = Array(tokenBytes.joined())
+        var starts: [Int32] = [0]
+        starts.reserveCapacity(tokenBytes.count + 1)
+        for token in tokenBytes { starts.append(starts[starts.count - 1] + Int32(token.count)) }
+        self.tokenStarts = starts
         self.vocabularySize = tokenBytes.count
     }
 
