@@ -130,24 +130,21 @@ public struct WriteShards: Stage {
             case .uint16: 0xFFFF
             case .uint32: .max
             }
-        switch dtype {
-        case .uint8:
-            for v in values {
-                guard v <= limit else { throw overflow(v, dtype, column) }
-                bytes.append(UInt8(v))
-            }
-        case .uint16:
-            for v in values {
-                guard v <= limit else { throw overflow(v, dtype, column) }
-                bytes.append(UInt8(v & 0xFF))
-                bytes.append(UInt8(v >> 8))
-            }
-        case .uint32:
-            for v in values {
-                bytes.append(UInt8(v & 0xFF))
-                bytes.append(UInt8(v >> 8 & 0xFF))
-                bytes.append(UInt8(v >> 16 & 0xFF))
-                bytes.append(UInt8(v >> 24))
+        // Checked first, then written in one pass as little-endian words.
+        if limit != .max, let bad = values.first(where: { $0 > limit }) { throw overflow(bad, dtype, column) }
+        let width = limit == 0xFF ? 1 : limit == 0xFFFF ? 2 : 4
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: values.count * width))
+        bytes.withUnsafeMutableBytes { raw in
+            values.withUnsafeBufferPointer { v in
+                switch width {
+                case 1:
+                    for i in v.indices { raw[start + i] = UInt8(truncatingIfNeeded: v[i]) }
+                case 2:
+                    for i in v.indices { raw.storeBytes(of: UInt16(truncatingIfNeeded: v[i]).littleEndian, toByteOffset: start + 2 * i, as: UInt16.self) }
+                default:
+                    for i in v.indices { raw.storeBytes(of: v[i].littleEndian, toByteOffset: start + 4 * i, as: UInt32.self) }
+                }
             }
         }
     }

@@ -75,6 +75,8 @@ public struct PipelineRunner: Sendable {
         public var schema: ShardSchema
         /// The options the index records: the stages' and the reading options that shaped the output.
         public var recordedOptions: [String: String]
+        /// SHA-256 of the tokenizer file, read once.
+        public var tokenizerSHA256: String
 
         /// What `--resume` must find unchanged to keep an interrupted run's finished partitions.
         public func identity(pipeline: String, tokenizerSHA256: String, errorPolicy: ErrorPolicy) -> RunIdentity {
@@ -105,7 +107,9 @@ public struct PipelineRunner: Sendable {
         if files.contains(where: { $0.format is PlainTextFormat }) {
             options["text_splitting"] = self.configuration.reading.textSplitting.description
         }
-        return Plan(files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options)
+        return Plan(
+            files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options,
+            tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path))
     }
 
     /// Runs `pipeline` and publishes the dataset to `configuration.output`.
@@ -116,7 +120,7 @@ public struct PipelineRunner: Sendable {
     ) async throws -> RunReport {
         let plan = try self.plan(pipeline, environment: environment)
         let identity = plan.identity(
-            pipeline: P.name, tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path), errorPolicy: self.configuration.errorPolicy)
+            pipeline: P.name, tokenizerSHA256: plan.tokenizerSHA256, errorPolicy: self.configuration.errorPolicy)
         let sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, identity: identity, mode: self.configuration.mode)
         return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
     }
@@ -164,7 +168,7 @@ public struct PipelineRunner: Sendable {
         let provenance = DatasetIndex.Provenance(
             vocabularySize: environment.tokenizer.vocabularySize,
             specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
-            tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: try Self.fingerprint(environment.tokenizer.path)),
+            tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: plan.tokenizerSHA256),
             pipeline: .init(name: P.name, options: plan.recordedOptions),
             inputs: plan.files.map { .init(path: $0.path, bytes: $0.size, bytesRead: 0) })
 
