@@ -10,6 +10,8 @@
 //                          errors, statistics, bounded channel, SHA-256              -> swift-log
 //   IngotJSON              fast JSON / JSONL scanning over UTF-8 bytes
 //   IngotJinja             a sandboxed Jinja2 interpreter, as transformers renders chat templates -> JSON
+//   IngotChat              chat templates, conversations and their formats, assistant masks
+//                          -> Jinja, JSON, Tokenizers
 //   IngotCompression       zstd and gzip codecs                                      -> CZstd, CZlib
 //   IngotCorpus            input formats (protocol + JSON Lines, text), discovery, partitions,
 //                          readers, records, ReadCorpus      -> Core, JSON, Compression, System
@@ -53,6 +55,7 @@ let package = Package(
         ),
         .target(name: "IngotJSON"),
         .target(name: "IngotJinja", dependencies: ["IngotJSON"]),
+        .target(name: "IngotChat", dependencies: ["IngotJinja", "IngotJSON", "IngotTokenizers"]),
         .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib"]),
         .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem"]),
         .target(name: "IngotTokenizers", dependencies: ["IngotJSON"]),
@@ -60,7 +63,7 @@ let package = Package(
         .target(
             name: "Ingot",
             dependencies: [
-                "IngotCore", "IngotCorpus", "IngotTokenizers", "IngotShards", "IngotJinja",
+                "IngotCore", "IngotCorpus", "IngotTokenizers", "IngotShards", "IngotChat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,6 +109,7 @@ let package = Package(
         .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "IngotJSONTests", dependencies: ["IngotJSON"]),
         .testTarget(name: "IngotJinjaTests", dependencies: ["IngotJinja", "IngotJSON"], exclude: ["Fixtures", "make_cases.py"]),
+        .testTarget(name: "IngotChatTests", dependencies: ["IngotChat", "IngotJinja", "IngotJSON", "IngotTestSupport"]),
         .testTarget(name: "IngotCompressionTests", dependencies: ["IngotCompression"]),
         .testTarget(name: "IngotCorpusTests", dependencies: ["IngotCorpus", "IngotTestSupport"]),
         .testTarget(name: "IngotTokenizersTests", dependencies: ["IngotTokenizers", "IngotTestSupport"]),

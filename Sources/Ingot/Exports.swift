@@ -4,4 +4,5 @@
 @_exported public import IngotShards
 @_exported public import IngotTokenizers
 @_exported public import IngotJSON
+@_exported public import IngotChat
 @_exported public import IngotJinja
