@@ -19,3 +19,7 @@ extension ShardSchema.Compression: ExpressibleByArgument {
     public static var allValueStrings: [String] { ["zstd", "zstd:LEVEL", "none"] }
     public var defaultValueDescription: String { self.zstdLevel.map { "zstd:\($0)" } ?? "none" }
 }
+
+extension ConversationFormat: ExpressibleByArgument {}
+
+extension TrainingTarget: ExpressibleByArgument {}

@@ -40,6 +40,9 @@ public protocol PipelineDefinition: ParsableArguments, Sendable {
     static var defaultSeqLen: Int { get }
     /// The input formats this pipeline reads (by default JSON Lines and plain text).
     static var inputFormats: InputFormats { get }
+    /// The bundled sample `pipeline run NAME` reads when no input is given, relative to the
+    /// package root (by default the sample text corpus).
+    static var sampleInput: String { get }
 
     /// Builds the chain of stages for one partition.
     @StageBuilder func body(_ run: PipelineEnvironment) throws -> Body
@@ -48,6 +51,7 @@ public protocol PipelineDefinition: ParsableArguments, Sendable {
 extension PipelineDefinition {
     public static var defaultSeqLen: Int { 2048 }
     public static var inputFormats: InputFormats { .builtIn }
+    public static var sampleInput: String { "Samples/corpus/sample-en.jsonl" }
 
     /// The pipeline with every option at its default.
     public static var defaults: Self {

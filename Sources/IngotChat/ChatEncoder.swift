@@ -1,5 +1,5 @@
 import Foundation
-public import IngotJinja
+import IngotJinja
 public import IngotTokenizers
 
 /// Which tokens of a conversation a model is trained on.

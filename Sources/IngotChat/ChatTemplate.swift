@@ -14,6 +14,8 @@ public struct ChatTemplate: Sendable {
     /// Variables every render gets besides the conversation: `bos_token`, `eos_token` and the
     /// other special tokens of the tokenizer, `date_string`, ...
     public let variables: [String: JSONValue]
+    /// The clock `strftime_now` reads.
+    public let now: @Sendable () -> Date
     let template: JinjaTemplate
 
     /// Compiles `source`. `now` is the clock `strftime_now` reads (local time, as Python's
@@ -24,8 +26,12 @@ public struct ChatTemplate: Sendable {
     ) throws(JinjaError) {
         self.source = source
         self.variables = variables
+        self.now = now
         self.template = try JinjaTemplate(source, limits: limits, now: now)
     }
+
+    /// Whether renders depend on the day (the template calls `strftime_now`).
+    public var readsClock: Bool { self.source.contains("strftime_now") }
 
     /// Whether the template marks assistant text with `{% generation %}` (transformers'
     /// `return_assistant_tokens_mask`).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import IngotJSON
 public import IngotJinja
 
@@ -10,9 +10,11 @@ extension ChatTemplate {
     /// Loads the template at `path`: a `.json` file is read as `tokenizer_config.json` (or a
     /// processor's `chat_template.json`), anything else as the template's source, with the
     /// special tokens of a `tokenizer_config.json` beside it. `name` picks one of several named
-    /// templates (default: `default`). `variables` are added last, over the file's.
+    /// templates (default: `default`). `variables` are added last, over the file's. `now` is the
+    /// clock `strftime_now` reads.
     public static func load(
-        contentsOf path: String, name: String? = nil, variables extra: [String: JSONValue] = [:], limits: JinjaTemplate.Limits = .init()
+        contentsOf path: String, name: String? = nil, variables extra: [String: JSONValue] = [:], limits: JinjaTemplate.Limits = .init(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) throws(ChatTemplateError) -> ChatTemplate {
         let source: String
         var variables: [String: JSONValue]
@@ -27,7 +29,7 @@ extension ChatTemplate {
         }
         variables.merge(extra) { $1 }
         do {
-            return try ChatTemplate(source, variables: variables, limits: limits)
+            return try ChatTemplate(source, variables: variables, limits: limits, now: now)
         } catch {
             throw ChatTemplateError(path: path, "the chat template does not compile: \(error)")
         }
@@ -36,13 +38,14 @@ extension ChatTemplate {
     /// The chat template of the tokenizer at `tokenizerPath`, from its folder: `chat_template.jinja`,
     /// else `tokenizer_config.json`'s `chat_template`.
     public static func load(
-        besideTokenizer tokenizerPath: String, name: String? = nil, variables: [String: JSONValue] = [:], limits: JinjaTemplate.Limits = .init()
+        besideTokenizer tokenizerPath: String, name: String? = nil, variables: [String: JSONValue] = [:], limits: JinjaTemplate.Limits = .init(),
+        now: @escaping @Sendable () -> Date = { Date() }
     ) throws(ChatTemplateError) -> ChatTemplate {
         let folder = URL(fileURLWithPath: tokenizerPath).deletingLastPathComponent()
         for file in ["chat_template.jinja", "tokenizer_config.json"] {
             let candidate = folder.appendingPathComponent(file).path
             if FileManager.default.fileExists(atPath: candidate) {
-                return try Self.load(contentsOf: candidate, name: name, variables: variables, limits: limits)
+                return try Self.load(contentsOf: candidate, name: name, variables: variables, limits: limits, now: now)
             }
         }
         throw ChatTemplateError(

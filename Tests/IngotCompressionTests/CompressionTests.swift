@@ -33,7 +33,7 @@ import Testing
 
     @Test func aCutStreamIsTruncated() throws {
         let frame = try Self.compress(try ZstdCompressor(level: 3), Self.payload)
-        var decoder = try ZstdStreamDecoder()
+        let decoder = try ZstdStreamDecoder()
         var output: [UInt8] = []
         try frame.dropLast(10).withUnsafeBytes { raw in try decoder.decode(raw, into: &output) }
         do {
@@ -69,7 +69,7 @@ import Testing
         let a = Array("first member\n".utf8) + (0..<5000).map { UInt8(0x61 + $0 % 26) }
         let b = Array("second member\n".utf8)
         let stream = try Self.gzip(a) + Self.gzip(b)
-        var decoder = try GzipStreamDecoder()
+        let decoder = try GzipStreamDecoder()
         var output: [UInt8] = []
         var i = 0
         while i < stream.count {
@@ -83,7 +83,7 @@ import Testing
 
     @Test func aCutMemberIsTruncated() throws {
         let stream = try Self.gzip(Array(repeating: 0x41, count: 10_000))
-        var decoder = try GzipStreamDecoder()
+        let decoder = try GzipStreamDecoder()
         var output: [UInt8] = []
         try stream.dropLast(6).withUnsafeBytes { raw in try decoder.decode(raw, into: &output) }
         #expect(throws: CompressionError.self) { try decoder.finish() }

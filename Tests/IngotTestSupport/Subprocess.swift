@@ -8,7 +8,8 @@ public struct SubprocessResult: Sendable {
 }
 
 public enum Subprocess {
-    public static func run(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil) throws -> SubprocessResult {
+    /// Runs `executable` with `arguments`; `stdin` is what it reads (nothing by default).
+    public static func run(_ executable: String, _ arguments: [String], currentDirectory: URL? = nil, stdin: Data? = nil) throws -> SubprocessResult {
         let process = Process()
         if executable.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: executable)
@@ -28,7 +29,13 @@ public enum Subprocess {
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        process.standardInput = FileHandle.nullDevice
+        if let stdin {
+            let inURL = scratch.appendingPathComponent("stdin")
+            FileManager.default.createFile(atPath: inURL.path, contents: stdin)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
         process.waitUntilExit()
         let stdoutData = try Data(contentsOf: outURL)

@@ -62,6 +62,11 @@ public struct Tokenize: Stage {
         return Int(Double(text.count) * Double(sample.count + 1) / Double(end) * 1.05) + 1024
     }
 
+    /// The partition is done: the encoder's warm cache goes to the next partition's.
+    public mutating func finish(context: StageContext, emit: (consuming TokenizedDocument) throws -> Void) throws {
+        self.encoder.recycle()
+    }
+
     public func describe(_ description: inout StageDescription) {
         description.record("prepend_bos", self.bos != nil)
         description.record("append_eos", self.eos != nil)

@@ -4,10 +4,17 @@ import Ingot
 
 extension PipelineCommand {
     /// Encodes JSONL documents from stdin, one `{"ids": [...]}` line per document: the shell-level
-    /// handle for comparing Ingot's ids with a reference library.
+    /// handle for comparing Ingot's ids with a reference library. With a chat template, encodes
+    /// conversations as `sft` does: `{"ids": [...], "loss_mask": [...]}` per line.
     struct Encode: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Encode JSONL documents on stdin; write {\"ids\": [...]} per line.")
+            abstract: "Encode JSONL documents on stdin; write {\"ids\": [...]} per line.",
+            discussion: """
+                With --chat-template FILE (or --chat-mode for the template beside the tokenizer), each \
+                non-blank line is a conversation and gets {"ids": [...], "loss_mask": [...]} as `sft` \
+                writes them (the render's ids, no BOS added, special-token strings matched), or \
+                {"error": ...} where the template refuses it or it is malformed; the stream goes on.
+                """)
 
         @OptionGroup(title: "Tokenizer")
         var tokenizer: TokenizerOptions
@@ -18,8 +25,21 @@ extension PipelineCommand {
         @Option(help: "JSON key of the text; dots reach nested objects (meta.body), numbers index arrays (messages.0.content).")
         var field: String = "text"
 
+        @OptionGroup(title: "Chat (conversations instead of texts)")
+        var chat: ChatTemplateOptions
+
+        @Flag(help: "Encode conversations with the chat template beside the tokenizer (implied by --chat-template).")
+        var chatMode = false
+
+        @Option(help: "With a chat template: how records hold conversations (auto, messages, sharegpt, alpaca, prompt-completion).")
+        var format: ConversationFormat = .auto
+
+        @Option(help: "With a chat template: what the loss mask trains on (assistant, last-assistant, all).")
+        var trainOn: TrainingTarget = .assistant
+
         func run() throws {
             try exitingOnError {
+                if self.chatMode || self.chat.chatTemplate != nil { return try self.encodeConversations() }
                 let tokenizer = try self.tokenizer.load()
                 var encoder = tokenizer.makeEncoder()
                 encoder.matchesAddedTokens = !self.specialTokens.splitSpecialTokens
@@ -33,12 +53,9 @@ extension PipelineCommand {
                 try stage.process(chunk, context: context) { document in
                     ids.removeAll(keepingCapacity: true)
                     document.text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
-                    out += Array(#"{"ids": ["#.utf8)
-                    for (i, id) in ids.enumerated() {
-                        if i > 0 { out += [0x2C, 0x20] }
-                        out += Array(String(id).utf8)
-                    }
-                    out += Array("]}\n".utf8)
+                    out += Array(#"{"ids": "#.utf8)
+                    JSONIntegers.append(ids, to: &out)
+                    out += Array("}\n".utf8)
                     if out.count > 1 << 20 {
                         FileHandle.standardOutput.write(Data(out))
                         out.removeAll(keepingCapacity: true)
@@ -47,5 +64,50 @@ extension PipelineCommand {
                 FileHandle.standardOutput.write(Data(out))
             }
         }
+
+        /// Conversations in, ids and loss masks out, one line each.
+        private func encodeConversations() throws {
+            let template = try self.chat.load(besideTokenizer: try self.tokenizer.path())
+            var encoder = ChatEncoder(template: template, tokenizer: try self.tokenizer.load(), target: self.trainOn)
+            var out = BufferedOutput()
+            var line: [UInt8] = []
+            try ConversationLines.forEach(format: self.format) { _, conversation in
+                do throws(ChatError) {
+                    let example = try encoder.encode(conversation.get())
+                    line.removeAll(keepingCapacity: true)
+                    line += Array(#"{"ids": "#.utf8)
+                    JSONIntegers.append(example.ids, to: &line)
+                    line += Array(#", "loss_mask": "#.utf8)
+                    JSONIntegers.append(example.mask, to: &line)
+                    line += Array("}\n".utf8)
+                    out.write(line)
+                } catch {
+                    out.write(ConversationLines.errorLine(error.message) + "\n")
+                }
+            }
+        }
+    }
+}
+
+/// JSON arrays of unsigned integers, written digit by digit without going through `String`.
+enum JSONIntegers {
+    static func append(_ values: some Collection<some FixedWidthInteger>, to out: inout [UInt8]) {
+        out.append(0x5B)
+        var first = true
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            for value in values {
+                if !first { out.append(0x2C); out.append(0x20) }
+                first = false
+                var v = UInt64(value)
+                var start = digits.count
+                repeat {
+                    start -= 1
+                    digits[start] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+                    v /= 10
+                } while v > 0
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            }
+        }
+        out.append(0x5D)
     }
 }

@@ -74,8 +74,8 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
         let bundledInput = self.input.input.isEmpty
         var inputs = self.input.input
         if bundledInput {
-            guard let sample = BundledDefaults.locate(BundledDefaults.corpus) else {
-                throw ValidationError("no --input given and the bundled sample corpus (\(BundledDefaults.corpus)) is not found")
+            guard let sample = BundledDefaults.locate(Pipeline.sampleInput) else {
+                throw ValidationError("no --input given and the bundled sample (\(Pipeline.sampleInput)) is not found")
             }
             inputs = [sample]
         }
@@ -111,7 +111,7 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
             try await runner.run(pipeline, environment: environment, progress: progress)
         }
         progress.finish()
-        print("\(Pipeline.name): \(bundledInput ? "bundled sample corpus" : "\(inputs.count) input(s)"), tokenizer \(tokenizer.path)")
+        print("\(Pipeline.name): \(bundledInput ? "bundled sample \(inputs[0])" : "\(inputs.count) input(s)"), tokenizer \(tokenizer.path)")
         print(SummaryTable.render(report, output: output))
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 /// The sample corpus and tokenizer shipped in `Samples/`, found from the working directory or
 /// from the executable's location (`.build/<config>/pipeline`).
 enum BundledDefaults {
-    static let corpus = "Samples/corpus/sample-en.jsonl"
     static let tokenizer = "Samples/tokenizers/gpt2/tokenizer.json"
 
     static func locate(_ relative: String) -> String? {
