@@ -7,6 +7,9 @@ import Logging
 // ingot-bench pack CORPUS.jsonl [TOKENIZER.json] [SEQ_LEN]
 //     packing throughput (greedy and best-fit) over pre-tokenized documents, and padding
 //
+// ingot-bench chat CONVERSATIONS.jsonl TOKENIZER TEMPLATE.jinja BOS EOS
+//     chat templates, one thread: renders alone, then render + tokenize + assistant mask
+//
 // Prints one JSON object per measurement, like ../shared/bench/peers.py, so ratios can be taken.
 
 let arguments = CommandLine.arguments
@@ -142,6 +145,38 @@ case "json":
     let mb = Double(bytes.count) / 1e6
     print(#"{"reader": "ingot ReadCorpus", "documents": \#(documents), "MB": \#(String(format: "%.1f", mb)), "MB_per_s": \#(String(format: "%.0f", mb / median(ingotTimes)))}"#)
     print(#"{"reader": "Foundation JSONSerialization", "documents": \#(documents), "MB": \#(String(format: "%.1f", mb)), "MB_per_s": \#(String(format: "%.0f", mb / median(foundationTimes)))}"#)
+case "chat":
+    // Conversations parsed once; then renders alone (one per conversation), and whole examples
+    // (the prefix renders of the mask rule, tokenization, offsets), each the median of 3 passes.
+    let template = try ChatTemplate(
+        try String(contentsOfFile: arguments[4], encoding: .utf8),
+        variables: ["bos_token": .string(arguments[5]), "eos_token": .string(arguments[6])])
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: corpus)))
+    var conversations: [Conversation] = []
+    try JSONLineRecords(bytes: bytes).forEachRecord(path: corpus, context: StageContext(partition: 0, errorPolicy: .stop, logger: Logger(label: "bench"))) { record, _ in
+        conversations.append(try ConversationFormat.messages.conversation(from: try record.value()))
+    }
+    var renderTimes: [Double] = []
+    var rendered = 0
+    let renderPasses = Int(ProcessInfo.processInfo.environment["INGOT_BENCH_RENDER_PASSES"] ?? "3") ?? 3
+    for _ in 0..<renderPasses {
+        rendered = 0
+        let start = clock.now
+        for conversation in conversations { rendered += try template.render(conversation).utf8.count }
+        renderTimes.append((clock.now - start).seconds)
+    }
+    var exampleTimes: [Double] = []
+    var tokens = 0
+    for _ in 0..<3 where renderPasses <= 3 {
+        var encoder = ChatEncoder(template: template, tokenizer: tokenizer, target: .assistant)
+        tokens = 0
+        let start = clock.now
+        for conversation in conversations { tokens += try encoder.encode(conversation).ids.count }
+        exampleTimes.append((clock.now - start).seconds)
+    }
+    let n = Double(conversations.count)
+    print(#"{"tool": "ingot", "measure": "render", "conversations": \#(conversations.count), "rendered_MB": \#(String(format: "%.1f", Double(rendered) / 1e6)), "seconds": \#(String(format: "%.3f", median(renderTimes))), "renders_per_s": \#(String(format: "%.0f", n / median(renderTimes))), "MB_per_s": \#(String(format: "%.1f", Double(rendered) / 1e6 / median(renderTimes)))}"#)
+    if !exampleTimes.isEmpty { print(#"{"tool": "ingot", "measure": "render+tokenize+mask", "conversations": \#(conversations.count), "tokens": \#(tokens), "seconds": \#(String(format: "%.3f", median(exampleTimes))), "examples_per_s": \#(String(format: "%.0f", n / median(exampleTimes)))}"#) }
 default:
     print("unknown mode \(mode)")
     exit(2)
