@@ -44,6 +44,9 @@ public struct ReadCorpus: Stage {
         }
     }
 
+    /// Each chunk's records are read on their own.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("text_field", self.field)
     }

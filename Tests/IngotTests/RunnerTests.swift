@@ -44,6 +44,29 @@ import Testing
         }
     }
 
+    /// One partition keeps every worker busy: its chunks are read, tokenized and padded in
+    /// parallel, and packed and written in input order, so the bytes are one worker's.
+    @Test(arguments: ["pretrain", "finetune"])
+    func workersShareOnePartitionAndWriteOneWorkersBytes(_ name: String) async throws {
+        let pipeline = try PipelineRegistry.named(name)!.defaults
+        let base = try TestPaths.makeTemporaryDirectory("shared-partition")
+        defer { try? FileManager.default.removeItem(at: base) }
+        var outputs: [Int: [String: Data]] = [:]
+        for workers in [1, 2, 4] {
+            let output = base.appendingPathComponent("w\(workers)")
+            let report = try await Self.run(pipeline, inputs: [Fixtures.sampleCorpus], output: output, workers: workers, partitionBytes: 1 << 30)
+            #expect(report.partitions == 1 && report.workers == workers)
+            #expect(report.statistics.documentsRead == 410)
+            outputs[workers] = try Fixtures.directoryContents(output)
+        }
+        for workers in [2, 4] {
+            #expect(outputs[workers]!.keys.sorted() == outputs[1]!.keys.sorted())
+            for (file, bytes) in outputs[1]! {
+                #expect(outputs[workers]![file] == bytes, "\(file) differs between 1 and \(workers) workers")
+            }
+        }
+    }
+
     static func runAny(_ pipeline: any PipelineDefinition.Type, output: URL, workers: Int) async throws -> RunReport {
         try await self.run(try pipeline.defaults, inputs: [Fixtures.sampleCorpus], output: output, workers: workers)
     }

@@ -121,8 +121,10 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("index.json").path))
     }
 
-    /// `body` runs once to plan and once per partition, each in its worker: stages may own
-    /// resources (a class instance here) that no other partition sees.
+    /// `body` runs once to plan, once to learn the split of the chain, once per worker (its copy
+    /// of the leading stages, which process inputs independently) and once per partition (the
+    /// rest): stages may own resources (a class instance here) that no other worker or
+    /// partition sees.
     @Test func stagesAreBuiltPerPartition() async throws {
         let output = try TestPaths.makeTemporaryDirectory("per-partition")
         defer { try? FileManager.default.removeItem(at: output) }
@@ -130,7 +132,7 @@ import Testing
         CountingPipeline.finishes.store(0, ordering: .relaxed)
         let report = try await Self.run(try CountingPipeline.defaults, inputs: [Fixtures.sampleCorpus], output: output)
         #expect(report.partitions > 3)
-        #expect(CountingPipeline.builds.load(ordering: .relaxed) == report.partitions + 1)
+        #expect(CountingPipeline.builds.load(ordering: .relaxed) == 2 + report.workers + report.partitions)
         #expect(CountingPipeline.finishes.load(ordering: .relaxed) == report.partitions)
         #expect(report.statistics.counters["documents_seen_by_own_scratch"] == 410)
     }

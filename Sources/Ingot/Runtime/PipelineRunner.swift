@@ -5,15 +5,17 @@ public import Logging
 ///
 /// Topology:
 ///
-///     partitions ──► N workers (each builds the pipeline's stages for the partition it claims:
-///                    read ► parse ► tokenize ► pack ► encode+compress)
+///     partitions ──► chunks ──► N workers, each with its own copy of the pipeline's leading
+///                               stages that process inputs independently (read ► parse ► tokenize)
+///                           ──► per partition, the rest in input order (pack ► encode+compress)
 ///                ──► bounded channel (weighted by frame bytes: back-pressure)
 ///                ──► one writer task (append, fsync, rename; index.json last)
 ///
 /// Partitions are fixed by the input, and shards are named by partition, so the output bytes do
-/// not depend on the number of workers. Workers pull partitions from a shared counter; every child
-/// lives in one task group, so the first error cancels the rest and `run` returns only when all
-/// are done.
+/// not depend on the number of workers. Workers share the chunks of partitions (see
+/// ``ChunkScheduler``), so one large file keeps every core busy; a pipeline whose first stage
+/// depends on order gives each worker whole partitions instead. Every child lives in one task
+/// group, so the first error cancels the rest and `run` returns only when all are done.
 ///
 /// Before any input is read, the runner builds the pipeline's stages once and asks them to
 /// describe themselves (``Stage/describe(_:)``): the shard layout comes from the pipeline's
@@ -77,6 +79,9 @@ public struct PipelineRunner: Sendable {
         public var recordedOptions: [String: String]
         /// SHA-256 of the tokenizer file, read once.
         public var tokenizerSHA256: String
+        /// Whether workers share the chunks of a partition: the pipeline's leading stages process
+        /// inputs independently (see ``StageSplit``). Otherwise each worker takes whole partitions.
+        public var sharesPartitions: Bool
 
         /// What `--resume` must find unchanged to keep an interrupted run's finished partitions.
         public func identity(pipeline: String, tokenizerSHA256: String, errorPolicy: ErrorPolicy) -> RunIdentity {
@@ -96,7 +101,8 @@ public struct PipelineRunner: Sendable {
         let files = try CorpusFile.discover(self.configuration.inputs, formats: P.inputFormats)
         let partitions = try PartitionPlanner(targetBytes: self.configuration.partitionBytes).plan(files)
         var description = StageDescription()
-        try pipeline.body(environment).describe(&description)
+        let stages = try pipeline.body(environment)
+        stages.describe(&description)
         guard description.conflicts.isEmpty else {
             throw IngotError(.configuration, "pipeline '\(P.name)' is inconsistent: \(description.conflicts.joined(separator: "; "))")
         }
@@ -109,7 +115,7 @@ public struct PipelineRunner: Sendable {
         }
         return Plan(
             files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options,
-            tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path))
+            tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path), sharesPartitions: stages.splitAtFirstOrderedStage() != nil)
     }
 
     /// Runs `pipeline` and publishes the dataset to `configuration.output`.
@@ -136,7 +142,7 @@ public struct PipelineRunner: Sendable {
         return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
     }
 
-    private enum WriterEvent: Sendable {
+    enum WriterEvent: Sendable {
         case frame(partition: Int, ShardFrame)
         case partitionDone(partition: Int, RunStatistics, bytesRead: [String: Int])
     }
@@ -153,7 +159,7 @@ public struct PipelineRunner: Sendable {
         let completed = sink.completedPartitions
         let partitions = plan.partitions.filter { completed[$0.index] == nil }
         let totalBytes = plan.files.reduce(0) { $0 + $1.size }
-        let workers = min(self.configuration.workers, max(1, partitions.count))
+        let workers = plan.sharesPartitions ? self.configuration.workers : min(self.configuration.workers, max(1, partitions.count))
         let logger = {
             var logger = self.logger
             logger[metadataKey: "pipeline.name"] = "\(P.name)"
@@ -190,19 +196,24 @@ public struct PipelineRunner: Sendable {
                 // failure fails the channel, which wakes the writer loop below.
                 group.addTask {
                     do {
-                        try await withThrowingTaskGroup(of: Void.self) { workersGroup in
-                            for _ in 0..<workers {
-                                workersGroup.addTask {
-                                    while true {
-                                        let claimed = counters.claimPartition()
-                                        guard claimed < partitions.count else { return }
-                                        try await Self.process(
-                                            partitions[claimed], pipeline: pipeline, environment: environment, description: description,
-                                            configuration: configuration, channel: channel, counters: counters, logger: logger)
+                        let run = WorkerEnvironment(
+                            pipeline: pipeline, environment: environment, description: description, configuration: configuration,
+                            channel: channel, counters: counters, logger: logger)
+                        if let split = try pipeline.body(environment).splitAtFirstOrderedStage() {
+                            try await Self.runChunks(split: split, partitions: partitions, workers: workers, run)
+                        } else {
+                            try await withThrowingTaskGroup(of: Void.self) { workersGroup in
+                                for _ in 0..<workers {
+                                    workersGroup.addTask {
+                                        while true {
+                                            let claimed = counters.claimPartition()
+                                            guard claimed < partitions.count else { return }
+                                            try await Self.process(partitions[claimed], run)
+                                        }
                                     }
                                 }
+                                try await workersGroup.waitForAll()
                             }
-                            try await workersGroup.waitForAll()
                         }
                     } catch {
                         counters.recordFailure(error)
@@ -265,26 +276,15 @@ public struct PipelineRunner: Sendable {
     }
 
     /// Runs one partition through stages built for it, handing frames to the writer after every
-    /// chunk, and checks the partition's accounting when it is done.
-    private static func process<P: PipelineDefinition>(
-        _ partition: CorpusPartition,
-        pipeline: P,
-        environment: PipelineEnvironment,
-        description planned: StageDescription,
-        configuration: Configuration,
-        channel: BoundedChannel<WriterEvent>,
-        counters: LiveCounters,
-        logger: Logger
-    ) async throws {
-        var stage = try pipeline.body(environment)
-        var description = StageDescription()
-        stage.describe(&description)
-        guard description.describesSameDataset(as: planned) else {
-            throw IngotError(
-                .configuration,
-                "pipeline '\(P.name)' built different stages for partition \(partition.index): \(description.options) instead of \(planned.options)")
-        }
-        let context = StageContext(partition: partition.index, errorPolicy: configuration.errorPolicy, logger: logger)
+    /// chunk, and checks the partition's accounting when it is done: the schedule for pipelines
+    /// whose first stage depends on order (see ``runChunks(split:partitions:workers:_:)`` for the
+    /// others).
+    private static func process<P: PipelineDefinition>(_ partition: CorpusPartition, _ run: WorkerEnvironment<P>) async throws {
+        var stage = try run.buildStages(for: partition.index)
+        let configuration = run.configuration
+        let counters = run.counters
+        let channel = run.channel
+        let context = run.context(for: partition.index)
         var reader = PartitionReader(partition: partition, options: configuration.reading)
         var frames: [ShardFrame] = []
         var reported = RunStatistics()
@@ -317,15 +317,12 @@ public struct PipelineRunner: Sendable {
         }
         try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
         try await handOff()
-        // Declared counters and reasons are reported even when no document bumped them.
-        for key in description.counters { context.statistics.counters[key, default: 0] += 0 }
-        for reason in description.dropReasons { context.statistics.dropped[reason, default: 0] += 0 }
-        try context.statistics.checkAccounting("partition \(partition.index)")
+        try Self.checkPartition(&context.statistics, partition: partition.index, run.description)
         try await channel.send(.partitionDone(partition: partition.index, context.statistics, bytesRead: reader.bytesRead), weight: 0)
     }
 
     /// Reports a ragged row (a stage built a ``Row`` of the wrong length) as a shard format error.
-    private static func wrap(_ body: () throws -> Void) throws {
+    static func wrap(_ body: () throws -> Void) throws {
         do {
             try body()
         } catch let error as Row.LengthError {

@@ -43,6 +43,9 @@ public struct Pad: Stage {
         self.padding = padding
     }
 
+    /// Each document makes its own row.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("seq_len", self.maxLength)
         description.record("truncation_side", self.truncation)

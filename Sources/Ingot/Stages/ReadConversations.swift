@@ -38,6 +38,9 @@ public struct ReadConversations: Stage {
         for conversation in conversations { try emit(conversation) }
     }
 
+    /// Each chunk's records are read on their own.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("conversation_format", self.format)
     }

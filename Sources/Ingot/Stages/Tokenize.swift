@@ -67,6 +67,9 @@ public struct Tokenize: Stage {
         self.encoder.recycle()
     }
 
+    /// A document's ids depend on its text alone.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("prepend_bos", self.bos != nil)
         description.record("append_eos", self.eos != nil)

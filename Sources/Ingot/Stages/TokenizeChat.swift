@@ -39,6 +39,9 @@ public struct TokenizeChat: Stage {
         self.encoder.recycle()
     }
 
+    /// An example depends on its conversation alone.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("chat_template_sha256", SHA256.hex(Array(self.encoder.template.source.utf8)))
         if self.encoder.template.readsClock {

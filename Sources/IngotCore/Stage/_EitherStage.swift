@@ -49,6 +49,8 @@ where First.Input == Second.Input, First.Output == Second.Output {
         }
     }
 
+    public var processesInputsIndependently: Bool { self.first?.processesInputsIndependently ?? self.second!.processesInputsIndependently }
+
     public func describe(_ description: inout StageDescription) {
         self.first?.describe(&description)
         self.second?.describe(&description)

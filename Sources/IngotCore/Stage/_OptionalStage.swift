@@ -32,6 +32,8 @@ public struct _OptionalStage<Wrapped: Stage>: Stage where Wrapped.Input == Wrapp
         if self.wrapped != nil { try self.wrapped!.finish(context: context, emit: emit) }
     }
 
+    public var processesInputsIndependently: Bool { self.wrapped?.processesInputsIndependently ?? true }
+
     public func describe(_ description: inout StageDescription) {
         self.wrapped?.describe(&description)
     }

@@ -36,6 +36,8 @@ public struct _Stage2<S0: Stage, S1: Stage>: Stage where S0.Output == S1.Input {
         try self.s1.finish(context: context, emit: emit)
     }
 
+    public var processesInputsIndependently: Bool { self.s0.processesInputsIndependently && self.s1.processesInputsIndependently }
+
     public func describe(_ description: inout StageDescription) {
         self.s0.describe(&description)
         self.s1.describe(&description)

@@ -36,6 +36,8 @@ public struct _StageArray<Element: Stage>: Stage where Element.Input == Element.
         }
     }
 
+    public var processesInputsIndependently: Bool { self.stages.allSatisfy(\.processesInputsIndependently) }
+
     public func describe(_ description: inout StageDescription) {
         for stage in self.stages { stage.describe(&description) }
     }

@@ -29,6 +29,9 @@ public struct DropShortDocuments: Stage {
         try emit(document)
     }
 
+    /// A document is kept or dropped on its own length: workers may filter chunks in parallel.
+    public var processesInputsIndependently: Bool { true }
+
     public func describe(_ description: inout StageDescription) {
         description.record("min_tokens", self.minTokens)
         description.declareDropReason("shorter_than_min_tokens")
