@@ -1,4 +1,4 @@
-public import IngotJSON
+import IngotJSON
 import IngotJinja
 
 /// Why a record gives no training example: it holds no conversation, the template refuses it,

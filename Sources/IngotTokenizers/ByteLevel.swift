@@ -41,12 +41,31 @@ enum ByteLevel {
 
     /// Appends the bytes `token` stands for; false if a character is outside the mapping.
     static func appendBytes(of token: String, to bytes: inout [UInt8]) -> Bool {
-        let table = self.byteForScalarValue
-        for scalar in token.unicodeScalars {
-            let value = Int(scalar.value)
-            guard value < table.count, table[value] >= 0 else { return false }
-            bytes.append(UInt8(table[value]))
+        var token = token
+        return token.withUTF8 { self.appendBytes(ofUTF8: $0, to: &bytes) }
+    }
+
+    /// Appends the bytes the UTF-8 text `token` stands for; false if a character is outside the
+    /// mapping. Works on the UTF-8 bytes: every mapped character is one or two of them.
+    static func appendBytes(ofUTF8 token: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
+        self.byteForScalarValue.withUnsafeBufferPointer { table in
+            var i = 0
+            while i < token.count {
+                let lead = token[i]
+                let value: Int
+                if lead < 0x80 {
+                    value = Int(lead)
+                    i += 1
+                } else if lead & 0xE0 == 0xC0 && i + 1 < token.count {
+                    value = Int(lead & 0x1F) << 6 | Int(token[i + 1] & 0x3F)
+                    i += 2
+                } else {
+                    return false  // three bytes or more: above every mapped character
+                }
+                guard value < table.count, table[value] >= 0 else { return false }
+                bytes.append(UInt8(truncatingIfNeeded: table[value]))
+            }
+            return true
         }
-        return true
     }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import IngotJSON
 
@@ -114,19 +115,67 @@ struct TokenizerJSONLoader {
 
         guard let mergeList = model["merges"]?.arrayValue else { throw self.fail("model.merges is not an array") }
         var merges = MergeTable(capacity: mergeList.count)
+        for (rank, ids) in try self.resolveMerges(mergeList, vocabulary: vocabulary, byteLevel: byteLevel).enumerated() {
+            merges.insert(left: ids.left, right: ids.right, rank: UInt32(rank), merged: ids.merged)
+        }
+
+        var bpe = BPEModel(
+            byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
+        if !byteLevel {
+            let fallback = byteFallback ? try self.byteFallbackIDs(vocabulary, tokenBytes: &tokenBytes) : nil
+            let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.find(Array($0.utf8)) }.map { UInt32($0) }
+            bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
+            Self.unescapeMarkers(&tokenBytes, except: fallback)
+        }
+        return bpe
+    }
+
+    /// The ids of each merge's left and right tokens and of their concatenation. Large merge
+    /// lists (Llama 3: 280k, three hash lookups each) are resolved in slices on every core: the
+    /// vocabulary is only read, and each slice writes its own results.
+    private func resolveMerges(
+        _ list: [JSONValue], vocabulary: ByteKeyedTable, byteLevel: Bool
+    ) throws(TokenizerError) -> [(left: UInt32, right: UInt32, merged: UInt32)] {
+        let slices = list.count < 50_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let results = ResultSlots<[(left: UInt32, right: UInt32, merged: UInt32)]>(count: slices)
+        let sliceLength = (list.count + slices - 1) / max(1, slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let range = min(list.count, slice * sliceLength)..<min(list.count, (slice + 1) * sliceLength)
+            results[slice] = Result { () throws(TokenizerError) in
+                try self.resolveMerges(list[range], firstRank: range.lowerBound, vocabulary: vocabulary, byteLevel: byteLevel)
+            }
+        }
+        var all: [(left: UInt32, right: UInt32, merged: UInt32)] = []
+        all.reserveCapacity(list.count)
+        for slice in 0..<slices { all += try results[slice]!.get() }
+        return all
+    }
+
+    private func resolveMerges(
+        _ list: ArraySlice<JSONValue>, firstRank: Int, vocabulary: ByteKeyedTable, byteLevel: Bool
+    ) throws(TokenizerError) -> [(left: UInt32, right: UInt32, merged: UInt32)] {
+        var resolved: [(left: UInt32, right: UInt32, merged: UInt32)] = []
+        resolved.reserveCapacity(list.count)
         // One buffer for "left right" as bytes: left and right are slices of it, and the merged
         // token is the buffer without the separator, so no per-merge allocation.
         var buffer: [UInt8] = []
-        for (rank, entry) in mergeList.enumerated() {
+        for (offset, entry) in list.enumerated() {
+            let rank = firstRank + offset
             buffer.removeAll(keepingCapacity: true)
             let split: Int
             var valid = true
             switch entry {
-            case .string(let s):
-                guard let space = s.utf8.firstIndex(of: 0x20) else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
-                valid = Self.append(String(s[..<space]), byteLevel: byteLevel, to: &buffer)
-                split = buffer.count
-                valid = valid && Self.append(String(s[s.utf8.index(after: space)...]), byteLevel: byteLevel, to: &buffer)
+            case .string(var s):
+                // On the UTF-8 bytes: no String per half.
+                let halves = s.withUTF8 { text -> (valid: Bool, split: Int)? in
+                    guard let space = text.firstIndex(of: 0x20) else { return nil }
+                    var valid = Self.append(UnsafeBufferPointer(rebasing: text[..<space]), byteLevel: byteLevel, to: &buffer)
+                    let split = buffer.count
+                    valid = valid && Self.append(UnsafeBufferPointer(rebasing: text[(space + 1)...]), byteLevel: byteLevel, to: &buffer)
+                    return (valid, split)
+                }
+                guard let halves else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
+                (valid, split) = halves
             case .array(let a) where a.count == 2 && a[0].stringValue != nil && a[1].stringValue != nil:
                 valid = Self.append(a[0].stringValue!, byteLevel: byteLevel, to: &buffer)
                 split = buffer.count
@@ -145,18 +194,9 @@ struct TokenizerJSONLoader {
             guard let (leftID, rightID, mergedID) = ids else {
                 throw self.fail("merge \(rank) \(entry) refers to tokens not in the vocabulary")
             }
-            merges.insert(left: UInt32(leftID), right: UInt32(rightID), rank: UInt32(rank), merged: UInt32(mergedID))
+            resolved.append((UInt32(leftID), UInt32(rightID), UInt32(mergedID)))
         }
-
-        var bpe = BPEModel(
-            byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: model["ignore_merges"]?.boolValue ?? false)
-        if !byteLevel {
-            let fallback = byteFallback ? try self.byteFallbackIDs(vocabulary, tokenBytes: &tokenBytes) : nil
-            let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.find(Array($0.utf8)) }.map { UInt32($0) }
-            bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
-            Self.unescapeMarkers(&tokenBytes, except: fallback)
-        }
-        return bpe
+        return resolved
     }
 
     /// The `<0xXX>` tokens, which decode to their byte.
@@ -182,6 +222,12 @@ struct TokenizerJSONLoader {
     private static func append(_ token: String, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
         if byteLevel { return ByteLevel.appendBytes(of: token, to: &buffer) }
         buffer.append(contentsOf: token.utf8)
+        return true
+    }
+
+    private static func append(_ token: UnsafeBufferPointer<UInt8>, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
+        if byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &buffer) }
+        buffer.append(contentsOf: token)
         return true
     }
 
@@ -437,5 +483,27 @@ struct TokenizerJSONLoader {
         default:
             return false
         }
+    }
+}
+
+/// One result per slice of a parallel loop: each iteration writes only its own slot (through a
+/// raw buffer, so no two writes touch the same Swift value), and the slots are read after the
+/// loop has joined.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Result<Value, TokenizerError>?>
+
+    init(count: Int) {
+        self.slots = .allocate(capacity: count)
+        self.slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        self.slots.deinitialize()
+        self.slots.deallocate()
+    }
+
+    subscript(index: Int) -> Result<Value, TokenizerError>? {
+        get { self.slots[index] }
+        set { self.slots[index] = newValue }
     }
 }
