@@ -4,10 +4,10 @@
 //
 // Module map (each module has one job; arrows are dependencies):
 //
-//   CZstd, CZlib           system libraries (libzstd-dev, zlib1g-dev)
+//   CZstd, CZlib, CCrypto  system libraries (libzstd-dev, zlib1g-dev, libssl-dev)
 //   IngotSystem            the only C library imports: files, directories, locks, errno, EINTR retries
 //   IngotCore              Stage protocol, builder, descriptions, context; document and row values;
-//                          errors, statistics, bounded channel, SHA-256              -> swift-log
+//                          errors, statistics, bounded channel, SHA-256   -> CCrypto, swift-log
 //   IngotJSON              fast JSON / JSONL scanning over UTF-8 bytes
 //   IngotJinja             a sandboxed Jinja2 interpreter, as transformers renders chat templates -> JSON
 //   IngotChat              chat templates, conversations and their formats, assistant masks
@@ -48,10 +48,15 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
+        ),
         .target(name: "IngotSystem"),
         .target(
             name: "IngotCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["CCrypto", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "IngotJSON"),
         .target(name: "IngotJinja", dependencies: ["IngotJSON"]),

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Ingot needs from the system on a fresh Debian/Ubuntu machine: libzstd (linked
-# through the CZstd system-library target), zlib, pkg-config, and the zstd/gzip commands the
-# tests use to make compressed fixtures. Does nothing when they are already there.
+# through the CZstd system-library target), zlib, OpenSSL's libcrypto (SHA-256), pkg-config, and
+# the zstd/gzip commands the tests use to make compressed fixtures. Does nothing when they are
+# already there.
 set -euo pipefail
 
-packages=(libzstd-dev zlib1g-dev pkg-config zstd gzip)
+packages=(libzstd-dev zlib1g-dev libssl-dev pkg-config zstd gzip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -22,4 +22,21 @@ import Testing
         hasher.update(Array(bytes[min(i, bytes.count)...]))
         #expect(hasher.finalizeHex() == SHA256.hex(bytes))
     }
+
+    /// A copy hashes on from where the original was, independently of it.
+    @Test func copiesAreIndependent() {
+        var original = SHA256()
+        original.update(Array("abc".utf8))
+        var copy = original
+        copy.update(Array("def".utf8))
+        #expect(original.finalizeHex() == SHA256.hex(Array("abc".utf8)))
+        #expect(copy.finalizeHex() == SHA256.hex(Array("abcdef".utf8)))
+    }
+
+    /// Large inputs in one call and through a non-contiguous collection.
+    @Test func largeAndNonContiguousInputs() {
+        let bytes = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        #expect(SHA256.hex(bytes) == SHA256.hex(bytes.lazy.map { $0 }))
+        #expect(SHA256.hex(bytes[1...]) != SHA256.hex(bytes))
+    }
 }

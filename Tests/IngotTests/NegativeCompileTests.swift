@@ -30,6 +30,7 @@ import Testing
                 "-I", TestPaths.buildProducts.appendingPathComponent("Modules").path,
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CZstd/module.modulemap",
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CZlib/module.modulemap",
+                "-Xcc", "-fmodule-map-file=\(root)/Sources/CCrypto/module.modulemap",
             ])
     }
 

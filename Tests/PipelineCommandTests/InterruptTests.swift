@@ -11,7 +11,7 @@ import Testing
         let line = Fixtures.jsonLine(String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 40))
         let block = String(repeating: line + "\n", count: 1000)
         let corpus = dir.appendingPathComponent("big.jsonl")
-        FileManager.default.createFile(atPath: corpus.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: corpus.path, contents: nil)
         let handle = try FileHandle(forWritingTo: corpus)
         for _ in 0..<22 { handle.write(Data(block.utf8)) }
         try handle.close()
