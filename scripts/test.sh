@@ -19,13 +19,14 @@ swift test --disable-xctest 2>&1 | tee "$log"
 # The release binary the README's main command runs: built here so a release-only compiler
 # problem fails CI, and used for the Python-side tests (the reference tests encode a lot).
 swift build -c release --product pipeline
-python3 -m pip install -q --disable-pip-version-check ./python pytest -r Tests/Reference/requirements.txt
-# torch for the DataLoader tests: the CPU wheel these machines carry (PyPI's default is a 3 GB
-# CUDA build); elsewhere install it yourself, or its tests are skipped with the reason.
+# torch for the DataLoader and trainer tests, before the requirements (accelerate would pull
+# PyPI's torch, a 3 GB CUDA build): the CPU wheel these machines carry; elsewhere pip installs
+# PyPI's.
 wheel=$(ls /opt/wheels/torch-*+cpu*.whl 2>/dev/null | head -n 1 || true)
 if [ -n "$wheel" ] && ! python3 -c "import torch" 2>/dev/null; then
     python3 -m pip install -q --disable-pip-version-check "$wheel"
 fi
+python3 -m pip install -q --disable-pip-version-check ./python pytest -r Tests/Reference/requirements.txt -r python/tests/requirements.txt
 export INGOT_PIPELINE="$(swift build -c release --show-bin-path)/pipeline"
 python3 -m pytest -q -rs python/tests Tests/Reference 2>&1 | tee -a "$log"
 

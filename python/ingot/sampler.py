@@ -11,9 +11,12 @@ class DistributedResumableSampler:
     ``w`` takes positions ``r, r + w, ...``. Without ``drop_last`` the permutation is padded by
     wrapping around so every rank gets the same count (as torch's DistributedSampler does).
 
-    ``state_dict()`` records the epoch and how many indices this rank has consumed;
-    ``load_state_dict()`` resumes exactly after them. Because DataLoader prefetches, pass
-    ``consumed=`` (e.g. ``steps * batch_size``) when saving a checkpoint to record what was trained.
+    ``state_dict(consumed=...)`` records the epoch and how many of this rank's indices were
+    trained on (e.g. ``steps * batch_size``); ``load_state_dict()`` resumes exactly after them.
+    The sampler itself only knows what it handed out, which is more: a DataLoader prefetches
+    (``num_workers * prefetch_factor`` batches ahead), so mid-epoch ``state_dict()`` without
+    ``consumed`` refuses rather than record rows that were never trained on as done.
+    ``len(sampler)`` is this rank's share of an epoch, whatever has been consumed.
     """
 
     def __init__(self, length, rank=0, world_size=1, seed=0, shuffle=True, drop_last=False):
@@ -54,10 +57,19 @@ class DistributedResumableSampler:
         self.consumed = 0
 
     def __len__(self):
-        return self.per_rank - self.consumed
+        return self.per_rank
 
     def state_dict(self, consumed=None):
-        return {"epoch": self.epoch, "consumed": self.consumed if consumed is None else int(consumed),
+        """The state to resume from: pass ``consumed``, the indices of this epoch trained on."""
+        if consumed is None:
+            if 0 < self.consumed < self.per_rank:
+                raise ValueError(
+                    f"state_dict() mid-epoch needs consumed=: the sampler has handed out {self.consumed} indices, but a "
+                    "DataLoader prefetches, so it cannot know how many were trained on (pass e.g. steps * batch_size)")
+            consumed = self.consumed
+        if not 0 <= int(consumed) <= self.per_rank:
+            raise ValueError(f"consumed={consumed} is outside this rank's {self.per_rank} indices per epoch")
+        return {"epoch": self.epoch, "consumed": int(consumed),
                 "seed": self.seed, "world_size": self.world_size, "length": self.length}
 
     def load_state_dict(self, state):

@@ -144,12 +144,32 @@ def test_sampler_partitions_ranks_and_resumes():
     s = ingot.DistributedResumableSampler(n, rank=2, world_size=world, seed=7)
     it = iter(s)
     head = [next(it) for _ in range(10)]
-    state = s.state_dict()
+    # Mid-epoch, the sampler cannot know what was trained on (a DataLoader prefetches): it refuses.
+    with pytest.raises(ValueError, match="consumed="):
+        s.state_dict()
+    assert len(s) == 26
+    state = s.state_dict(consumed=10)
     resumed = ingot.DistributedResumableSampler(n, rank=2, world_size=world, seed=7)
     resumed.load_state_dict(state)
     assert head + list(resumed) == shares[2]
     with pytest.raises(ValueError):
         resumed.load_state_dict(dict(state, seed=8))
+
+
+def test_sampler_resumes_after_what_was_trained_not_what_was_prefetched():
+    torch = pytest.importorskip("torch", reason="needs torch (CI installs the CPU wheel)")
+    sampler = ingot.DistributedResumableSampler(100, seed=3)
+    loader = torch.utils.data.DataLoader(list(range(100)), batch_size=4, sampler=sampler, num_workers=2, prefetch_factor=2)
+    trained = []
+    for step, batch in enumerate(loader, start=1):
+        trained += batch.tolist()
+        if step == 7:
+            break
+    assert len(sampler) == 100  # constant, although the loader has drawn ahead
+    state = sampler.state_dict(consumed=7 * 4)
+    resumed = ingot.DistributedResumableSampler(100, seed=3)
+    resumed.load_state_dict(state)
+    assert sorted(trained + list(resumed)) == list(range(100))
 
 
 def test_sampler_drop_last():
