@@ -17,13 +17,18 @@ public struct Finetune: PipelineDefinition {
     @Option(help: "Pad short examples at the right or the left.")
     public var paddingSide: Pad.Side = .right
 
+    @Flag(help: "When an example is cut at the right, end it with EOS again (the last kept token is replaced), so it still teaches stopping.")
+    public var keepEOS = false
+
     public init() {}
 
     public func body(_ run: PipelineEnvironment) throws -> some Stage<CorpusChunk, ShardFrame> {
         ReadCorpus(field: run.textField)
         try Tokenize(
             run.tokenizer, appendEOS: true, splitSpecialTokens: run.splitSpecialTokens, addSpecialTokens: run.addSpecialTokens)
-        Pad(maxLength: run.seqLen, padID: run.padTokenID, truncation: self.truncationSide, padding: self.paddingSide)
+        Pad(
+            maxLength: run.seqLen, padID: run.padTokenID, truncation: self.truncationSide, padding: self.paddingSide,
+            keepEOS: self.keepEOS ? run.tokenizer.eosTokenID : nil)
         WriteShards(schema: run.schema)
     }
 }

@@ -29,18 +29,23 @@ public struct Pad: Stage {
     public let padID: UInt32
     public let truncation: Side
     public let padding: Side
+    /// The token a right-cut document ends with again, so it still ends (nil: cut as it falls).
+    public let keptEOS: UInt32?
 
     /// - Parameters:
     ///   - maxLength: the row length.
     ///   - padID: the token written in padding positions (segment id 0 marks them whatever it is).
     ///   - truncation: `.right` keeps the start of long documents, `.left` their end.
     ///   - padding: `.right` puts padding after the tokens, `.left` before.
-    public init(maxLength: Int, padID: UInt32, truncation: Side = .right, padding: Side = .right) {
+    ///   - keepEOS: when a document ending with this token is cut at the right, its last kept
+    ///     token becomes this one again, so the example still teaches the model to stop.
+    public init(maxLength: Int, padID: UInt32, truncation: Side = .right, padding: Side = .right, keepEOS: UInt32? = nil) {
         precondition(maxLength > 0, "maxLength must be positive")
         self.maxLength = maxLength
         self.padID = padID
         self.truncation = truncation
         self.padding = padding
+        self.keptEOS = keepEOS
     }
 
     /// Each document makes its own row.
@@ -51,6 +56,7 @@ public struct Pad: Stage {
         description.record("truncation_side", self.truncation)
         description.record("padding_side", self.padding)
         description.record("pad_token_id", self.padID)
+        if let keptEOS { description.record("keep_eos", keptEOS) }
     }
 
     public mutating func process(
@@ -65,8 +71,14 @@ public struct Pad: Stage {
             let cut = tokens.count - self.maxLength
             context.statistics.truncatedTokens += cut
             if self.truncation == .right {
+                let endedWithEOS = self.keptEOS != nil && tokens.last == self.keptEOS
                 tokens.removeLast(cut)
                 mask?.removeLast(cut)
+                if endedWithEOS {
+                    tokens[tokens.count - 1] = self.keptEOS!
+                    // Trained as the end it stands for, if the cut-off end was trained.
+                    if mask != nil, let lastMask = document.lossMask?.last { mask![mask!.count - 1] = lastMask }
+                }
             } else {
                 tokens.removeFirst(cut)
                 mask?.removeFirst(cut)

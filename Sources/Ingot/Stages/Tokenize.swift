@@ -11,7 +11,7 @@ public struct Tokenize: Stage {
     ///   - tokenizer: the tokenizer the model was trained with.
     ///   - prependBOS: add the tokenizer's BOS token before each document.
     ///   - appendEOS: add the tokenizer's EOS token after each document (the separator packed
-    ///     pre-training data needs).
+    ///     pre-training data needs), unless the special tokens already end it with one (T5).
     ///   - splitSpecialTokens: tokenize special-token strings found in the text (`<|endoftext|>`)
     ///     as plain text instead of as their ids. Off by default, matching HuggingFace.
     ///   - addSpecialTokens: add what the tokenizer file's post-processor adds around each
@@ -87,7 +87,7 @@ public struct Tokenize: Stage {
         ids.reserveCapacity(self.expectedTokenCount(document.text) + 2)
         if let bos { ids.append(bos) }
         document.text.withUnsafeBufferPointer { self.encoder.encode($0, into: &ids) }
-        if let eos { ids.append(eos) }
+        if let eos, !(self.encoder.addsSpecialTokens && ids.last == eos) { ids.append(eos) }
         context.statistics.tokens += ids.count
         context.statistics.recordDocumentLength(ids.count)
         let location = document.location

@@ -43,7 +43,7 @@ extension PipelineCommand {
                 let tokenizer = try self.tokenizer.load()
                 var encoder = tokenizer.makeEncoder()
                 encoder.matchesAddedTokens = !self.specialTokens.splitSpecialTokens
-                encoder.addsSpecialTokens = self.specialTokens.addSpecialTokens
+                encoder.addsSpecialTokens = self.specialTokens.addSpecialTokens ?? false
                 var stage = ReadCorpus(field: self.field)
                 let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
                 let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())

@@ -89,7 +89,9 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
             seqLen: self.options.seqLen ?? Pipeline.defaultSeqLen,
             textField: self.input.field,
             splitSpecialTokens: self.specialTokens.splitSpecialTokens,
-            addSpecialTokens: self.specialTokens.addSpecialTokens,
+            // As HuggingFace's tok(text): the tokenizer's own special tokens (Llama's and Mistral's
+            // BOS), unless --no-add-special-tokens.
+            addSpecialTokens: self.specialTokens.addSpecialTokens ?? tokenizer.hasSpecialTokenTemplate,
             padTokenID: self.options.padID,
             compression: self.options.compression,
             rowsPerShard: self.options.rowsPerShard,

@@ -25,8 +25,12 @@ struct SpecialTokenOptions: ParsableArguments {
     @Flag(help: "Tokenize special-token strings in the text (<|endoftext|>) as plain text, as split_special_tokens=True.")
     var splitSpecialTokens = false
 
-    @Flag(help: "Add what the tokenizer's post-processor adds (BOS/EOS, [CLS]/[SEP]), as add_special_tokens=True.")
-    var addSpecialTokens = false
+    @Flag(
+        inversion: .prefixedNo,
+        help: ArgumentHelp(
+            "Add what the tokenizer's post-processor adds (BOS for Llama and Mistral, [CLS]/[SEP]), as add_special_tokens=True.",
+            discussion: "`run` adds them by default when the tokenizer's file has such a template (as HuggingFace's tok(text) does); `encode` does not unless asked, so its ids compare with encode(text, add_special_tokens=False)."))
+    var addSpecialTokens: Bool?
 }
 
 /// Where documents come from and where their text is: shared by `run` (files) and `encode` (the
