@@ -24,9 +24,15 @@ wants it, attention across documents.
     for batch in loader:
         loss = model(**batch).loss
 """
+import math
+
+import numpy as np
 import torch
 
-__all__ = ["collate", "make_collator", "ATTENTION_MODES"]
+from .dataset import Dataset, _derive_block
+from .sampler import DistributedResumableSampler
+
+__all__ = ["collate", "make_collator", "to_dataset", "Trainer", "ATTENTION_MODES"]
 
 #: What ``make_collator(attention=...)`` accepts.
 ATTENTION_MODES = ("position_ids", "4d", "cross_document")
@@ -123,3 +129,74 @@ def make_collator(attention="position_ids"):
 
 #: The default collator: documents kept apart through position ids (see the module docstring).
 collate = make_collator()
+
+
+def to_dataset(path, cache_file=None, columns=("input_ids", "attention_mask", "position_ids", "labels", "segment_ids")):
+    """The rows as a HuggingFace ``datasets.Dataset`` (torch-formatted), for TRL's ``SFTTrainer``
+    and Unsloth: the same columns and values as ``ingot.Dataset``, built frame by frame into Arrow
+    arrays (no row goes through Python lists).
+
+    With ``cache_file``, the Arrow data is written there and memory-mapped (a dataset larger than
+    memory); without, it is held in memory. Train with ``data_collator=ingot.hf.collate`` and
+    ``SFTConfig(dataset_kwargs={"skip_prepare_dataset": True}, remove_unused_columns=False)``: the
+    rows are already tokenized, the collator keeps packed documents apart and applies the loss
+    mask, and it needs ``segment_ids``, which TRL would otherwise drop.
+    """
+    import datasets
+    import pyarrow as pa
+
+    rows = Dataset(path)
+    schema = pa.schema([(name, pa.list_(pa.int64(), rows.seq_len)) for name in columns])
+
+    def batches():
+        for shard, entry in enumerate(rows.shards):
+            for block in range(math.ceil(entry["rows"] / rows.rows_per_frame)):
+                derived = _derive_block(rows._block(shard, block))
+                yield pa.record_batch(
+                    [pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(derived[name]).reshape(-1)), rows.seq_len)
+                     for name in columns], schema=schema)
+
+    if cache_file is None:
+        table = pa.Table.from_batches(list(batches()), schema=schema)
+        dataset = datasets.Dataset(datasets.table.InMemoryTable(table))
+    else:
+        with pa.OSFile(str(cache_file), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+            for batch in batches():
+                writer.write_batch(batch)
+        dataset = datasets.Dataset.from_file(str(cache_file))
+    if len(dataset) != len(rows):
+        raise RuntimeError(f"{path}: built {len(dataset)} rows for {len(rows)}")
+    return dataset.with_format("torch")
+
+
+def _trainer_class():
+    import transformers
+
+    class Trainer(transformers.Trainer):
+        """HuggingFace ``Trainer`` for Ingot shards: ``ingot.hf.collate`` as the default collator
+        (``remove_unused_columns`` off, so ``segment_ids`` reach it), and rows drawn by
+        ``DistributedResumableSampler`` seeded with ``args.data_seed`` (else ``args.seed``), one
+        permutation per epoch. ``accelerate`` shards its batches across processes, and
+        ``trainer.train(resume_from_checkpoint=...)`` skips the batches the checkpoint had
+        trained on (``skip_first_batches``): the resumed run sees exactly the rows it had not.
+        """
+
+        def __init__(self, *args, data_collator=None, **kwargs):
+            super().__init__(*args, data_collator=data_collator or collate, **kwargs)
+            self.args.remove_unused_columns = False
+
+        def _get_train_sampler(self, train_dataset=None):
+            dataset = train_dataset if train_dataset is not None else self.train_dataset
+            seed = self.args.data_seed if self.args.data_seed is not None else self.args.seed
+            return DistributedResumableSampler(len(dataset), seed=seed)
+
+    return Trainer
+
+
+def __getattr__(name):
+    # transformers is imported only when the Trainer is asked for.
+    if name == "Trainer":
+        trainer = _trainer_class()
+        globals()["Trainer"] = trainer
+        return trainer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -125,3 +125,72 @@ def test_trainer_trains_on_collated_packed_rows(packed, tmp_path):
     trainer = transformers.Trainer(model=model, args=arguments, train_dataset=packed, data_collator=collate)
     result = trainer.train()
     assert result.global_step == 3 and result.training_loss > 0
+
+
+@pytest.fixture(scope="module")
+def sft_shards(tmp_path_factory):
+    """The bundled sample conversations through `sft` (ChatML on GPT-2), padded rows with a loss mask."""
+    out = tmp_path_factory.mktemp("sft") / "shards"
+    subprocess.run([pipeline_binary(), "run", "sft", "--output", str(out), "--seq-len", str(SEQ_LEN)],
+                   check=True, cwd=ROOT, capture_output=True)
+    return str(out)
+
+
+def test_to_dataset_holds_the_rows_of_the_shards(packed, tmp_path):
+    from ingot.hf import to_dataset
+    for dataset in (to_dataset(packed.rows.path), to_dataset(packed.rows.path, cache_file=tmp_path / "rows.arrow")):
+        assert len(dataset) == len(packed)
+        for i in range(0, len(packed), 5):
+            for key, value in packed[i].items():
+                assert torch.equal(dataset[i][key], value), (i, key)
+
+
+@pytest.mark.parametrize("shards", ["packed", "sft"])
+def test_trl_sft_trainer_trains_on_the_shards(shards, packed, sft_shards, tmp_path):
+    trl = pytest.importorskip("trl", reason="needs TRL (python/tests/requirements.txt)")
+    from ingot.hf import to_dataset
+    path = packed.rows.path if shards == "packed" else sft_shards
+    tokenizer = transformers.PreTrainedTokenizerFast(
+        tokenizer_file=os.path.join(ROOT, "Samples", "tokenizers", "gpt2", "tokenizer.json"), eos_token="<|endoftext|>",
+        pad_token="<|endoftext|>")
+    config = trl.SFTConfig(
+        output_dir=str(tmp_path), per_device_train_batch_size=4, max_steps=2, report_to=[], use_cpu=True,
+        save_strategy="no", dataset_kwargs={"skip_prepare_dataset": True}, remove_unused_columns=False,
+        learning_rate=1e-3)
+    trainer = trl.SFTTrainer(
+        model=tiny_model("sdpa").train(), args=config, train_dataset=to_dataset(path), processing_class=tokenizer,
+        data_collator=collate)
+    # The batches SFTTrainer feeds the model are ingot.hf.collate's: the loss mask and documents kept.
+    batch = next(iter(trainer.get_train_dataloader()))
+    assert "attention_mask" not in batch and (batch["labels"] == -100).any()
+    assert trainer.train().global_step == 2
+
+
+def test_trainer_resumed_mid_epoch_sees_exactly_the_rows_it_had_not(packed, tmp_path):
+    pytest.importorskip("accelerate", reason="HuggingFace Trainer needs accelerate (python/tests/requirements.txt)")
+    from ingot.hf import Trainer
+
+    class Recording(Trainer):
+        """Records the rows of every batch trained on (the loader prefetches more)."""
+        seen = None
+
+        def training_step(self, model, inputs, *args, **kwargs):
+            self.seen.append(inputs["input_ids"].clone())
+            return super().training_step(model, inputs, *args, **kwargs)
+
+    def run(output, max_steps, resume=None, save_steps=None):
+        arguments = transformers.TrainingArguments(
+            str(output), per_device_train_batch_size=4, max_steps=max_steps, report_to=[], use_cpu=True, seed=11,
+            save_strategy="steps" if save_steps else "no", save_steps=save_steps or 500, learning_rate=1e-3)
+        trainer = Recording(model=tiny_model("sdpa").train(), args=arguments, train_dataset=packed)
+        trainer.seen = []
+        trainer.train(resume_from_checkpoint=resume)
+        return trainer.seen
+
+    whole = run(tmp_path / "whole", 6)
+    first = run(tmp_path / "interrupted", 3, save_steps=3)
+    rest = run(tmp_path / "interrupted", 6, resume=str(tmp_path / "interrupted" / "checkpoint-3"))
+    assert len(whole) == 6 and len(first) == 3 and len(rest) == 3
+    assert len(packed) > 6 * 4, "the run must end mid-epoch"
+    assert all(torch.equal(a, b) for a, b in zip(whole, first + rest))
+    assert not torch.equal(rest[0], whole[0])  # it skipped what the checkpoint had trained on
