@@ -40,7 +40,7 @@ def tiny_model(attention):
     torch.manual_seed(0)
     config = transformers.LlamaConfig(
         vocab_size=50257, hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=SEQ_LEN, attn_implementation=attention)
+        num_key_value_heads=2, max_position_embeddings=512, attn_implementation=attention)
     return transformers.LlamaForCausalLM(config).eval()
 
 
@@ -125,6 +125,20 @@ def test_trainer_trains_on_collated_packed_rows(packed, tmp_path):
     trainer = transformers.Trainer(model=model, args=arguments, train_dataset=packed, data_collator=collate)
     result = trainer.train()
     assert result.global_step == 3 and result.training_loss > 0
+
+
+@pytest.mark.parametrize("batch_size", range(1, 9))
+@pytest.mark.parametrize("shards", ["packed", "finetune"])
+def test_ingot_trainer_at_every_batch_size(shards, batch_size, packed, finetune_dataset, tmp_path):
+    """The seed's crash (`expected sequence of length ...`) cannot happen: any batch size trains."""
+    pytest.importorskip("accelerate", reason="HuggingFace Trainer needs accelerate (python/tests/requirements.txt)")
+    from ingot.hf import Trainer
+    dataset = packed if shards == "packed" else TorchDataset(finetune_dataset)
+    arguments = transformers.TrainingArguments(
+        str(tmp_path), per_device_train_batch_size=batch_size, max_steps=2, report_to=[], use_cpu=True,
+        save_strategy="no", learning_rate=1e-3)
+    result = Trainer(model=tiny_model("sdpa").train(), args=arguments, train_dataset=dataset).train()
+    assert result.global_step == 2 and result.training_loss > 0
 
 
 @pytest.fixture(scope="module")
