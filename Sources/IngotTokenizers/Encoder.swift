@@ -22,7 +22,10 @@ extension Tokenizer {
         private static let secondFlag: UInt64 = 1 << 62
 
         /// For tiktoken-style models (`ignore_merges`), the vocabulary: a piece that is a token is
-        /// that token, so it is looked up before the cache and never stored in it.
+        /// that token, found there without merging. It is looked up after the piece cache, and
+        /// what it finds is cached too: the cache holds only the pieces a text uses, a fraction
+        /// of a 128k vocabulary's table, so repeated pieces are found in memory that stays in the
+        /// CPU's caches (Llama 3 on English: 29-33 -> 46-50 MB/s).
         private let wholePieces: ByteKeyedTable?
 
         init(_ tokenizer: Tokenizer) {
@@ -173,10 +176,6 @@ extension Tokenizer {
                 self.encodeModel(piece, into: &ids)
                 return
             }
-            if let id = self.wholePieces?.find(piece) {
-                ids.append(UInt32(truncatingIfNeeded: id))
-                return
-            }
             if let packed = self.cache.find(piece) {
                 // One or two ids live in the entry itself (no second memory access); longer
                 // results are a range of `cachedIDs`.
@@ -191,7 +190,11 @@ extension Tokenizer {
                 return
             }
             let before = ids.count
-            self.encodeModel(piece, into: &ids)
+            if let id = self.wholePieces?.find(piece) {
+                ids.append(UInt32(truncatingIfNeeded: id))
+            } else {
+                self.encodeModel(piece, into: &ids)
+            }
             if self.cache.count >= Self.cacheLimit {
                 self.cache.removeAll()
                 self.cachedIDs.removeAll(keepingCapacity: true)
