@@ -47,21 +47,18 @@ extension PipelineCommand {
                 var stage = ReadCorpus(field: self.field)
                 let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
                 let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                var out = [UInt8]()
+                var out = BufferedOutput()
                 var ids: [UInt32] = []
                 let chunk = CorpusChunk(path: "<stdin>", records: JSONLineRecords(bytes: input), inputBytes: input.count)
                 try stage.process(chunk, context: context) { document in
                     ids.removeAll(keepingCapacity: true)
                     document.text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
-                    out += Array(#"{"ids": "#.utf8)
-                    JSONIntegers.append(ids, to: &out)
-                    out += Array("}\n".utf8)
-                    if out.count > 1 << 20 {
-                        FileHandle.standardOutput.write(Data(out))
-                        out.removeAll(keepingCapacity: true)
+                    out.write { line in
+                        line += #"{"ids": "#.utf8
+                        JSONIntegers.append(ids, to: &line)
+                        line += "}\n".utf8
                     }
                 }
-                FileHandle.standardOutput.write(Data(out))
             }
         }
 
@@ -70,44 +67,20 @@ extension PipelineCommand {
             let template = try self.chat.load(besideTokenizer: try self.tokenizer.path())
             var encoder = ChatEncoder(template: template, tokenizer: try self.tokenizer.load(), target: self.trainOn)
             var out = BufferedOutput()
-            var line: [UInt8] = []
             try ConversationLines.forEach(format: self.format) { _, conversation in
                 do throws(ChatError) {
                     let example = try encoder.encode(conversation.get())
-                    line.removeAll(keepingCapacity: true)
-                    line += Array(#"{"ids": "#.utf8)
-                    JSONIntegers.append(example.ids, to: &line)
-                    line += Array(#", "loss_mask": "#.utf8)
-                    JSONIntegers.append(example.mask, to: &line)
-                    line += Array("}\n".utf8)
-                    out.write(line)
+                    out.write { line in
+                        line += #"{"ids": "#.utf8
+                        JSONIntegers.append(example.ids, to: &line)
+                        line += #", "loss_mask": "#.utf8
+                        JSONIntegers.append(example.mask, to: &line)
+                        line += "}\n".utf8
+                    }
                 } catch {
                     out.write(ConversationLines.errorLine(error.message) + "\n")
                 }
             }
         }
-    }
-}
-
-/// JSON arrays of unsigned integers, written digit by digit without going through `String`.
-enum JSONIntegers {
-    static func append(_ values: some Collection<some FixedWidthInteger>, to out: inout [UInt8]) {
-        out.append(0x5B)
-        var first = true
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            for value in values {
-                if !first { out.append(0x2C); out.append(0x20) }
-                first = false
-                var v = UInt64(value)
-                var start = digits.count
-                repeat {
-                    start -= 1
-                    digits[start] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
-                    v /= 10
-                } while v > 0
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-            }
-        }
-        out.append(0x5D)
     }
 }

@@ -30,25 +30,3 @@ enum ConversationLines {
         JSONValue.object([("error", .string(message))]).jsonText
     }
 }
-
-/// Standard output, written in large blocks.
-struct BufferedOutput: ~Copyable {
-    private var buffer: [UInt8] = []
-
-    mutating func write(_ text: String) {
-        self.buffer += text.utf8
-        if self.buffer.count > 1 << 20 { self.flush() }
-    }
-
-    mutating func write(_ bytes: [UInt8]) {
-        self.buffer += bytes
-        if self.buffer.count > 1 << 20 { self.flush() }
-    }
-
-    mutating func flush() {
-        FileHandle.standardOutput.write(Data(self.buffer))
-        self.buffer.removeAll(keepingCapacity: true)
-    }
-
-    deinit { FileHandle.standardOutput.write(Data(self.buffer)) }
-}
