@@ -51,4 +51,16 @@ import Testing
             #expect(real.last == 1 && real.dropLast().last != 1)
         }
     }
+
+    /// The EOS finetune appends is not taken for the template's: a Mistral text that itself ends
+    /// with the `</s>` string still gets its EOS (the template adds BOS only).
+    @Test func aTextEndingWithEOSStillGetsTheAppendedOne() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("special-tokens-eos")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let corpus = try Fixtures.writeLines([#"{"text": "Hello there</s>"}"#], to: "eos.jsonl", in: dir)
+        let rows = try Self.rows(
+            ["--tokenizer", Self.tokenizer("mistral-7b-v0.1"), "--input", corpus.path, "--pad-id", "0"], seqLen: 16)
+        let real = Array(try #require(rows.first).prefix { $0 != 0 })  // padded with <unk> here, not with EOS
+        #expect(real.first == 1 && real.suffix(2) == [2, 2], "\(real)")
+    }
 }

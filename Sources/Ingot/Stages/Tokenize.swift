@@ -11,7 +11,8 @@ public struct Tokenize: Stage {
     ///   - tokenizer: the tokenizer the model was trained with.
     ///   - prependBOS: add the tokenizer's BOS token before each document.
     ///   - appendEOS: add the tokenizer's EOS token after each document (the separator packed
-    ///     pre-training data needs), unless the special tokens already end it with one (T5).
+    ///     pre-training data needs), unless the special-token template already ends every text
+    ///     with it (T5).
     ///   - splitSpecialTokens: tokenize special-token strings found in the text (`<|endoftext|>`)
     ///     as plain text instead of as their ids. Off by default, matching HuggingFace.
     ///   - addSpecialTokens: add what the tokenizer file's post-processor adds around each
@@ -44,7 +45,14 @@ public struct Tokenize: Stage {
             guard let eos = tokenizer.eosTokenID else {
                 throw IngotError(.configuration, "tokenizer '\(tokenizer.path)' has no EOS token to append")
             }
-            self.eos = eos
+            // A template that already ends every text with EOS (T5's `$A </s>`) is not doubled.
+            var template: [UInt32] = []
+            if addSpecialTokens {
+                var probe = tokenizer.makeEncoder()
+                probe.addsSpecialTokens = true
+                [UInt8]().withUnsafeBufferPointer { probe.encode($0, into: &template) }
+            }
+            self.eos = template.last == eos ? nil : eos
         } else {
             self.eos = nil
         }
@@ -87,7 +95,7 @@ public struct Tokenize: Stage {
         ids.reserveCapacity(self.expectedTokenCount(document.text) + 2)
         if let bos { ids.append(bos) }
         document.text.withUnsafeBufferPointer { self.encoder.encode($0, into: &ids) }
-        if let eos, !(self.encoder.addsSpecialTokens && ids.last == eos) { ids.append(eos) }
+        if let eos { ids.append(eos) }
         context.statistics.tokens += ids.count
         context.statistics.recordDocumentLength(ids.count)
         let location = document.location
