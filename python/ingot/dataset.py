@@ -192,6 +192,13 @@ class Dataset:
         for i in range(len(self)):
             yield self[i]
 
+    def blocks(self):
+        """The output columns of every frame, in row order: dicts of ``(rows, seq_len)`` arrays,
+        each frame decompressed and derived once (for bulk readers: exports, Arrow)."""
+        for shard, entry in enumerate(self.shards):
+            for block in range(-(-entry["rows"] // self.rows_per_frame)):
+                yield _derive_block(self._block(shard, block))
+
     def verify_all(self):
         """Reads every frame of every file (sha256, sizes, frame checksums); raises FormatError."""
         import zstandard

@@ -10,37 +10,41 @@ document of each row (a run of one segment id) becomes a Megatron document of on
 padding is left out.
 """
 import argparse
-import math
 import os
 import struct
 import sys
 
 import numpy as np
 
-from .dataset import Dataset, _derive_block
+from .dataset import Dataset
 
 COLUMNS = ("input_ids", "attention_mask", "position_ids", "labels", "segment_ids")
 
 
-def _blocks(rows):
-    """The derived columns of every frame, in row order."""
-    for shard, entry in enumerate(rows.shards):
-        for block in range(math.ceil(entry["rows"] / rows.rows_per_frame)):
-            yield _derive_block(rows._block(shard, block))
+def arrow_batches(rows, columns=COLUMNS):
+    """The Arrow schema of the rows, and their record batches, one per frame: a fixed-size
+    list<int64> column per output column, built from the arrays with no Python lists."""
+    import pyarrow as pa
+
+    schema = pa.schema([(name, pa.list_(pa.int64(), rows.seq_len)) for name in columns])
+
+    def batches():
+        for derived in rows.blocks():
+            yield pa.record_batch(
+                [pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(derived[name]).reshape(-1)), rows.seq_len)
+                 for name in columns], schema=schema)
+
+    return schema, batches()
 
 
 def to_parquet(path, out, row_group_rows=1024):
     """Writes the rows to one Parquet file: a fixed-size list<int64> column per output column."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = Dataset(path)
-    schema = pa.schema([(name, pa.list_(pa.int64(), rows.seq_len)) for name in COLUMNS])
+    schema, batches = arrow_batches(Dataset(path))
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
-        for derived in _blocks(rows):
-            writer.write_batch(pa.record_batch(
-                [pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(derived[name]).reshape(-1)), rows.seq_len)
-                 for name in COLUMNS], schema=schema), row_group_size=row_group_rows)
+        for batch in batches:
+            writer.write_batch(batch, row_group_size=row_group_rows)
     return out
 
 
@@ -64,7 +68,7 @@ def to_megatron(path, prefix):
     dtype = np.dtype(np.uint16) if vocabulary <= 65535 else np.dtype(np.int32)
     lengths = []
     with open(prefix + ".bin", "wb") as data:
-        for derived in _blocks(rows):
+        for derived in rows.blocks():
             for ids, segments in zip(derived["input_ids"], derived["segment_ids"]):
                 bounds = np.flatnonzero(np.diff(segments)) + 1
                 for start, end in zip(np.concatenate([[0], bounds]), np.concatenate([bounds, [segments.size]])):

@@ -24,12 +24,9 @@ wants it, attention across documents.
     for batch in loader:
         loss = model(**batch).loss
 """
-import math
-
-import numpy as np
 import torch
 
-from .dataset import Dataset, _derive_block
+from .dataset import Dataset
 from .sampler import DistributedResumableSampler
 
 __all__ = ["collate", "make_collator", "to_dataset", "Trainer", "ATTENTION_MODES"]
@@ -145,23 +142,15 @@ def to_dataset(path, cache_file=None, columns=("input_ids", "attention_mask", "p
     import datasets
     import pyarrow as pa
 
+    from .export import arrow_batches
+
     rows = Dataset(path)
-    schema = pa.schema([(name, pa.list_(pa.int64(), rows.seq_len)) for name in columns])
-
-    def batches():
-        for shard, entry in enumerate(rows.shards):
-            for block in range(math.ceil(entry["rows"] / rows.rows_per_frame)):
-                derived = _derive_block(rows._block(shard, block))
-                yield pa.record_batch(
-                    [pa.FixedSizeListArray.from_arrays(pa.array(np.ascontiguousarray(derived[name]).reshape(-1)), rows.seq_len)
-                     for name in columns], schema=schema)
-
+    schema, batches = arrow_batches(rows, columns)
     if cache_file is None:
-        table = pa.Table.from_batches(list(batches()), schema=schema)
-        dataset = datasets.Dataset(datasets.table.InMemoryTable(table))
+        dataset = datasets.Dataset(datasets.table.InMemoryTable(pa.Table.from_batches(list(batches), schema=schema)))
     else:
         with pa.OSFile(str(cache_file), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
-            for batch in batches():
+            for batch in batches:
                 writer.write_batch(batch)
         dataset = datasets.Dataset.from_file(str(cache_file))
     if len(dataset) != len(rows):
