@@ -30,9 +30,10 @@ extension PipelineRunner {
         }
     }
 
-    /// Runs `workers` workers over the chunks of `partitions` (see ``ChunkScheduler``): each runs
-    /// its own copy of the head of `prototype`'s split, and a partition's tail takes their
-    /// outputs in input order.
+    /// Runs `workers` workers over the chunks of `partitions` (see ``ChunkScheduler``): each builds
+    /// the stages and runs its own copy of the head of their split, and a partition's tail takes
+    /// their outputs in input order. `prototype` only fixes the split's type (an existential
+    /// opens into `Split` through a value, not a metatype); its stages are not run.
     static func runChunks<P: PipelineDefinition, Split: StageSplit>(
         split prototype: Split,
         partitions: [CorpusPartition],
