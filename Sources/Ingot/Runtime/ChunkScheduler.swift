@@ -11,8 +11,8 @@ import Synchronization
 /// over every consecutive chunk that is ready, so no thread sits in between and the output is
 /// byte for byte a single worker's.
 ///
-/// Workers open partitions while there are more to open than are open, one per worker, so a
-/// run of many partitions works as before; when partitions run out, the workers join the open
+/// While unopened partitions remain, a worker opens one whenever fewer are being read than there
+/// are workers, so a run of many partitions works as before; when none remain, workers join the open
 /// ones with the fewest chunks in flight, so one large file keeps every core busy. Chunks claimed
 /// and not yet through their tail are bounded (twice the workers), which bounds memory when one
 /// chunk is slow (a book-sized document) and the ones after it are done.
