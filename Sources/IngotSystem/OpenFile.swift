@@ -106,8 +106,18 @@ public final class OpenFile {
     /// another open file description holds one. Released when the file is closed, including by
     /// the kernel when the process dies. The corresponding C function is `flock`.
     public func tryLockExclusively() throws(SystemError) -> Bool {
+        try self.tryLock(LOCK_EX)
+    }
+
+    /// Takes a shared advisory lock on the whole file without waiting: any number of holders
+    /// share it, and it excludes an exclusive one. Returns false when an exclusive lock is held.
+    public func tryLockShared() throws(SystemError) -> Bool {
+        try self.tryLock(LOCK_SH)
+    }
+
+    private func tryLock(_ operation: Int32) throws(SystemError) -> Bool {
         while true {
-            if flock(self.descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+            if flock(self.descriptor, operation | LOCK_NB) == 0 { return true }
             let code = errno
             if code == EINTR { continue }
             if code == EWOULDBLOCK || code == EAGAIN { return false }

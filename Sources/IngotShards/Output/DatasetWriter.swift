@@ -16,7 +16,11 @@ import IngotSystem
 ///   directory (`--overwrite`) stays intact until then; then its index goes, the new shards move
 ///   in, and `index.json` is written last (temporary name, fsync, rename, directory fsync).
 ///
-/// Used by one task at a time.
+/// A task of a split run (``TaskAssignment``) writes only its share of the partitions into the
+/// same workspace, beside the other tasks, and publishes nothing: ``DatasetFinalizer`` does, once
+/// every partition is done.
+///
+/// Used by one Swift task at a time.
 public final class DatasetWriter {
     /// What to do with what the directory already holds.
     public enum Mode: Sendable, Equatable {
@@ -34,7 +38,10 @@ public final class DatasetWriter {
     public private(set) var completedPartitions: [Int: PartitionRecord] = [:]
 
     private let workspace: Workspace
-    private let lock: OutputLock
+    private let fingerprint: String
+    /// This process's share of a split run, and what it recorded; nil for a whole run.
+    private let task: TaskRecord?
+    private let locks: [OutputLock]
     private var open: [ShardKey: OpenShard] = [:]
     /// Shards of unfinished partitions that are complete on disk, by partition.
     private var closed: [Int: [DatasetIndex.Shard]] = [:]
@@ -54,13 +61,39 @@ public final class DatasetWriter {
     }
 
     /// Locks and prepares `directory` for the run `identity` describes.
-    public init(directory: String, schema: ShardSchema, identity: RunIdentity, mode: Mode) throws(IngotError) {
+    public convenience init(directory: String, schema: ShardSchema, identity: RunIdentity, mode: Mode) throws(IngotError) {
+        try self.init(directory: directory, schema: schema, identity: identity, mode: mode, task: nil)
+    }
+
+    /// Locks and prepares `directory` for task `task` of the split run `identity` describes:
+    /// keeps the task's finished partitions (running a task again is idempotent), leaves the
+    /// other tasks' files alone, and records the task for ``DatasetFinalizer``.
+    public convenience init(
+        directory: String, schema: ShardSchema, identity: RunIdentity, mode: Mode, task: TaskAssignment,
+        provenance: DatasetIndex.Provenance
+    ) throws(IngotError) {
+        let record = TaskRecord(task: task, run: identity, index: DatasetIndex(schema: schema, provenance: provenance))
+        try self.init(directory: directory, schema: schema, identity: identity, mode: mode, task: record)
+    }
+
+    private init(directory: String, schema: ShardSchema, identity: RunIdentity, mode: Mode, task: TaskRecord?) throws(IngotError) {
         self.directory = directory
         self.schema = schema
         self.workspace = Workspace(directory: directory)
-        self.lock = try OutputLock(directory: directory)
+        self.fingerprint = identity.fingerprint
+        self.task = task
+        if let task {
+            let shared = try OutputLock(directory: directory, access: .shared)
+            self.locks = [shared, try OutputLock(directory: directory, name: Workspace.taskLockName(task.task.index))]
+        } else {
+            self.locks = [try OutputLock(directory: directory)]
+        }
         do {
-            try self.prepare(identity: identity, mode: mode)
+            if let task {
+                try self.prepareTask(task, mode: mode)
+            } else {
+                try self.prepare(identity: identity, mode: mode)
+            }
         } catch let error as IngotError {
             throw error
         } catch {
@@ -76,6 +109,12 @@ public final class DatasetWriter {
         let interrupted = try previous != nil || !self.stagedNames().isEmpty
         try FileSystem.removeFile(self.workspace.published(".\(DatasetIndex.fileName).tmp"))
 
+        let hasTasks = FileSystem.exists(self.workspace.tasks)
+        if hasTasks && mode != .overwrite {
+            throw IngotError(
+                .configuration,
+                "output directory '\(self.directory)' holds the work of a split run (\(self.workspace.tasks)); run its remaining tasks and `pipeline finalize` it, or pass --overwrite to start over")
+        }
         switch mode {
         case .create:
             if !datasetFiles.isEmpty {
@@ -94,6 +133,7 @@ public final class DatasetWriter {
             try self.clearStaging()
         case .overwrite:
             try self.clearStaging()
+            try self.removeTaskRecords { _ in true }
         case .resume:
             if let previous {
                 guard previous == identity else {
@@ -109,14 +149,69 @@ public final class DatasetWriter {
                 try self.clearStaging()
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try Self.writeAtomically(Array(try encoder.encode(identity)), to: self.workspace.runFile, directory: self.workspace.root)
+        try Workspace.writeJSON(identity, to: self.workspace.runFile, directory: self.workspace.root, pretty: true)
+    }
+
+    /// Prepares for one task of a split run. The other tasks may be running: only this task's
+    /// partitions' files are touched.
+    private func prepareTask(_ task: TaskRecord, mode: Mode) throws {
+        guard mode != .resume else {
+            throw IngotError(.configuration, "a task always keeps its finished partitions: run it again without --resume")
+        }
+        let names = try FileSystem.entries(of: self.directory).compactMap(\.name)
+        let recorded = try self.taskRecords()
+        let own = recorded.first { $0.record?.task.index == task.task.index }
+        if mode == .create && names.contains(DatasetIndex.fileName) && own == nil {
+            throw IngotError(
+                .configuration,
+                "output directory '\(self.directory)' already holds a dataset; pass --overwrite to replace it (it stays intact until `pipeline finalize` publishes the new one)")
+        }
+        if FileSystem.exists(self.workspace.runFile) {
+            guard mode == .overwrite else {
+                throw IngotError(
+                    .configuration,
+                    "output directory '\(self.directory)' holds an interrupted run that was not split into tasks; --resume it as it was, or pass --overwrite to start over")
+            }
+            try FileSystem.removeFile(self.workspace.runFile)
+        }
+        // Tasks of another run (other arguments, another --task-count) must not be mixed with this
+        // one's: refuse, or with --overwrite forget them (their partitions are redone by the
+        // tasks that own them now).
+        let others = recorded.filter { $0.record.map { !$0.isSameRun(as: task) } ?? true }
+        if !others.isEmpty {
+            guard mode == .overwrite else {
+                let first = others[0]
+                let what = first.record.map { "\($0.task) ran with \(task.differences(from: $0).joined(separator: "; "))" } ?? "'\(first.path)' is unreadable"
+                throw IngotError(
+                    .configuration,
+                    "output directory '\(self.directory)' holds tasks of a different split run (\(what)); run every task with the same arguments, or pass --overwrite to replace that run")
+            }
+            let stale = Set(others.map(\.path))
+            try self.removeTaskRecords { stale.contains($0) }
+        }
+        try FileSystem.createDirectory(self.workspace.staging)
+        try self.loadRecords(hasIndex: names.contains(DatasetIndex.fileName), keepingRecords: mode != .overwrite) {
+            task.task.owns(partition: $0)
+        }
+        try FileSystem.createDirectory(self.workspace.tasks)
+        try Workspace.writeJSON(task, to: self.workspace.taskFile(task.task.index), directory: self.workspace.tasks, pretty: true)
+    }
+
+    /// The task records in the workspace, by path (nil for one that cannot be read).
+    private func taskRecords() throws -> [(path: String, record: TaskRecord?)] {
+        guard FileSystem.exists(self.workspace.tasks) else { return [] }
+        return try FileSystem.entries(of: self.workspace.tasks).compactMap(\.name).filter { $0.hasSuffix(".json") }.sorted().map {
+            let path = "\(self.workspace.tasks)/\($0)"
+            return (path, try? JSONDecoder().decode(TaskRecord.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+        }
+    }
+
+    private func removeTaskRecords(where remove: (String) -> Bool) throws {
+        for (path, _) in try self.taskRecords() where remove(path) { try FileSystem.removeFile(path) }
     }
 
     private func stagedNames() throws -> [String] {
-        guard FileSystem.exists(self.workspace.staging) else { return [] }
-        return try FileSystem.entries(of: self.workspace.staging).compactMap(\.name)
+        try self.workspace.stagedNames()
     }
 
     private func clearStaging() throws {
@@ -124,27 +219,22 @@ public final class DatasetWriter {
         try FileSystem.createDirectory(self.workspace.staging)
     }
 
-    /// Keeps the finished partitions whose files are all intact; removes everything else.
-    private func loadRecords(hasIndex: Bool) throws {
+    /// Keeps the finished partitions of this run whose files are all intact; removes everything
+    /// else of the partitions `isMine` selects (all of them for a whole run).
+    private func loadRecords(hasIndex: Bool, keepingRecords: Bool = true, isMine: (Int) -> Bool = { _ in true }) throws {
         var keep = Set<String>()
-        for name in try self.stagedNames() where name.hasPrefix("part-") && name.hasSuffix(".done.json") {
+        for name in try self.stagedNames() where keepingRecords && name.hasPrefix("part-") && name.hasSuffix(".done.json") {
             guard let record = try? JSONDecoder().decode(PartitionRecord.self, from: Data(contentsOf: URL(fileURLWithPath: self.workspace.staged(name)))),
-                name == Workspace.recordName(partition: record.partition)
+                name == Workspace.recordName(partition: record.partition), record.run == self.fingerprint, isMine(record.partition)
             else { continue }
             var intact = true
             var moved: [String] = []
             for file in record.shards.flatMap({ $0.files.values }) {
-                if let status = try? FileSystem.status(of: self.workspace.staged(file.file)), status.size == file.bytes {
-                    continue
-                }
-                // An interrupted publish may have moved it already (the old index is gone then).
-                let published = self.workspace.published(file.file)
-                if !hasIndex, let status = try? FileSystem.status(of: published), status.size == file.bytes,
-                    let data = FileManager.default.contents(atPath: published), SHA256.hex(data) == file.sha256
-                {
-                    moved.append(file.file)
-                } else {
-                    intact = false
+                switch self.workspace.locate(file, hasIndex: hasIndex, verifyingChecksum: self.task != nil) {
+                case .staged: continue
+                // An interrupted publish moved it already (the old index is gone then).
+                case .published: moved.append(file.file)
+                case nil: intact = false
                 }
             }
             guard intact else { continue }
@@ -153,7 +243,7 @@ public final class DatasetWriter {
             keep.insert(name)
             for file in record.shards.flatMap({ $0.files.values }) { keep.insert(file.file) }
         }
-        for name in try self.stagedNames() where !keep.contains(name) {
+        for name in try self.stagedNames() where !keep.contains(name) && Workspace.partition(ofStaged: name).map(isMine) ?? (self.task == nil) {
             try FileSystem.removeFile(self.workspace.staged(name))
         }
         try FileSystem.createDirectory(self.workspace.staging)
@@ -232,13 +322,9 @@ public final class DatasetWriter {
             throw IngotError(.internalInconsistency, "partition \(partition) finished with a shard still open")
         }
         let shards = (self.closed.removeValue(forKey: partition) ?? []).sorted { $0.name < $1.name }
-        let record = PartitionRecord(partition: partition, shards: shards, statistics: statistics, bytesRead: bytesRead)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let record = PartitionRecord(run: self.fingerprint, partition: partition, shards: shards, statistics: statistics, bytesRead: bytesRead)
         do {
-            try Self.writeAtomically(
-                Array(try encoder.encode(record)), to: self.workspace.staged(Workspace.recordName(partition: partition)),
-                directory: self.workspace.staging)
+            try Workspace.writeJSON(record, to: self.workspace.staged(Workspace.recordName(partition: partition)), directory: self.workspace.staging)
         } catch let error as IngotError {
             throw error
         } catch {
@@ -250,42 +336,23 @@ public final class DatasetWriter {
     /// Publishes the dataset once all `partitions` are finished: assembles and checks the index,
     /// replaces whatever dataset the directory held, writes `index.json` last, and clears the
     /// workspace. Returns the index.
+    ///
+    /// A task of a split run publishes nothing: it checks that its own partitions are finished
+    /// and returns an index of its share alone, for its summary (``DatasetFinalizer`` publishes).
     public func finish(partitions: Int, provenance: DatasetIndex.Provenance) throws(IngotError) -> DatasetIndex {
         guard self.open.isEmpty else {
             throw IngotError(.internalInconsistency, "\(self.open.count) shards were never closed")
         }
-        let missing = (0..<partitions).filter { self.completedPartitions[$0] == nil }
+        let mine = (0..<partitions).filter { self.task?.task.owns(partition: $0) ?? true }
+        let missing = mine.filter { self.completedPartitions[$0] == nil }
         guard missing.isEmpty else {
             throw IngotError(.internalInconsistency, "partitions \(missing.prefix(10).map(String.init).joined(separator: ", ")) never finished")
         }
-        let records = (0..<partitions).map { self.completedPartitions[$0]! }
-        var statistics = RunStatistics()
-        var bytesRead: [String: Int] = [:]
-        for record in records {
-            statistics.merge(record.statistics)
-            bytesRead.merge(record.bytesRead, uniquingKeysWith: +)
+        let records = mine.map { self.completedPartitions[$0]! }
+        if let task = self.task {
+            return task.index.adding(records)
         }
-        let shards = records.flatMap(\.shards)
-        var columns: [String: DatasetIndex.Column] = [:]
-        for column in self.schema.columns { columns[column.name] = .init(dtype: self.schema.dtype(of: column)) }
-        var index = DatasetIndex(
-            format: DatasetIndex.formatName,
-            formatVersion: DatasetIndex.currentVersion,
-            seqLen: self.schema.seqLen,
-            columns: columns,
-            compression: .init(
-                codec: self.schema.compression.zstdLevel == nil ? "none" : "zstd",
-                level: self.schema.compression.zstdLevel.map(Int.init),
-                rowsPerFrame: self.schema.rowsPerFrame),
-            vocabularySize: provenance.vocabularySize,
-            specialTokens: provenance.specialTokens,
-            tokenizer: provenance.tokenizer,
-            pipeline: provenance.pipeline,
-            inputs: provenance.inputs.map { .init(path: $0.path, bytes: $0.bytes, bytesRead: bytesRead[$0.path] ?? 0) },
-            shards: shards,
-            totalRows: shards.reduce(0) { $0 + $1.rows },
-            statistics: statistics,
-            indexSHA256: DatasetIndex.zeroChecksum)
+        var index = DatasetIndex(schema: self.schema, provenance: provenance).adding(records)
         // The same checks every reader makes: never publish what a reader would refuse.
         do {
             try index.validate()
@@ -294,54 +361,12 @@ public final class DatasetWriter {
         }
         let bytes = try index.encoded()
         do {
-            try self.publish(shards: shards, index: bytes)
+            try self.workspace.publish(shards: index.shards, index: bytes, alreadyPublished: self.alreadyPublished)
         } catch let error as IngotError {
             throw error
         } catch {
             throw IngotError(.io, "cannot publish the dataset in '\(self.directory)'", cause: error)
         }
         return index
-    }
-
-    private func publish(shards: [DatasetIndex.Shard], index: [UInt8]) throws {
-        let names = Set(shards.flatMap { $0.files.values.map(\.file) })
-        // The old dataset stops being one before any of its files changes.
-        if FileSystem.exists(self.workspace.published(DatasetIndex.fileName)) {
-            try FileSystem.removeFile(self.workspace.published(DatasetIndex.fileName))
-            try FileSystem.syncDirectory(self.directory)
-        }
-        for name in try FileSystem.entries(of: self.directory).compactMap(\.name)
-        where name.hasPrefix("part-") && !self.alreadyPublished.contains(name) {
-            try FileSystem.removeFile(self.workspace.published(name))
-        }
-        for name in names.sorted() where !self.alreadyPublished.contains(name) {
-            try FileSystem.rename(self.workspace.staged(name), to: self.workspace.published(name))
-        }
-        try FileSystem.syncDirectory(self.directory)
-        // A last look: every file the index names is there, at its size.
-        for file in shards.flatMap({ $0.files.values }) {
-            let size = try FileSystem.status(of: self.workspace.published(file.file)).size
-            guard size == file.bytes else {
-                throw IngotError(.io, "'\(self.workspace.published(file.file))' has \(size) bytes after publishing, expected \(file.bytes)")
-            }
-        }
-        try Self.writeAtomically(index, to: self.workspace.published(DatasetIndex.fileName), directory: self.directory)
-        // The run is over: its workspace goes (the lock file stays, unlocked when we exit).
-        try self.clearStaging()
-        try FileSystem.removeDirectory(self.workspace.staging)
-        try FileSystem.removeFile(self.workspace.runFile)
-    }
-
-    /// Writes `bytes` to `path` under a temporary name, fsyncs, renames, and fsyncs `directory`.
-    static func writeAtomically(_ bytes: [UInt8], to path: String, directory: String) throws(IngotError) {
-        let name = (path as NSString).lastPathComponent
-        let file = try OutputFile(finalPath: path, temporaryPath: "\(directory)/.\(name).tmp")
-        try file.write(bytes)
-        _ = try file.publish()
-        do {
-            try FileSystem.syncDirectory(directory)
-        } catch {
-            throw IngotError(.io, "cannot sync '\(directory)'", cause: error)
-        }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 public import IngotCore
 
 /// What a run is, written to `.ingot/run.json` when it starts: a run resumed with `--resume`
@@ -56,6 +57,15 @@ public struct RunIdentity: Codable, Sendable, Equatable {
         case errorPolicy = "error_policy"
     }
 
+    /// SHA-256 of the identity's canonical JSON: what each partition record carries, so a
+    /// record from another run is never taken for one of this run's.
+    public var fingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Plain strings, integers and arrays: encoding cannot fail.
+        return SHA256.hex(Array((try? encoder.encode(self)) ?? Data()))
+    }
+
     /// What differs from `other`, in words, for a refused resume.
     public func differences(from other: RunIdentity) -> [String] {
         var differences: [String] = []
@@ -82,13 +92,16 @@ public struct RunIdentity: Codable, Sendable, Equatable {
 /// A finished partition, written atomically to `.ingot/staging/part-PPPPP.done.json` once all
 /// its shards are on disk: what resume keeps, and what the index is assembled from.
 public struct PartitionRecord: Codable, Sendable, Equatable {
+    /// The ``RunIdentity/fingerprint`` of the run that wrote it.
+    public var run: String
     public var partition: Int
     public var shards: [DatasetIndex.Shard]
     public var statistics: RunStatistics
     /// Input bytes read, by path (compressed bytes for compressed files).
     public var bytesRead: [String: Int]
 
-    public init(partition: Int, shards: [DatasetIndex.Shard], statistics: RunStatistics, bytesRead: [String: Int]) {
+    public init(run: String, partition: Int, shards: [DatasetIndex.Shard], statistics: RunStatistics, bytesRead: [String: Int]) {
+        self.run = run
         self.partition = partition
         self.shards = shards
         self.statistics = statistics
@@ -96,7 +109,7 @@ public struct PartitionRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case partition, shards, statistics
+        case run, partition, shards, statistics
         case bytesRead = "bytes_read"
     }
 }
