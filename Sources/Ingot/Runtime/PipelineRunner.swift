@@ -35,6 +35,10 @@ public struct PipelineRunner: Sendable {
         public var bufferBytes: Int
         /// What to do with a dataset or an interrupted run already in `output`.
         public var mode: DatasetWriter.Mode
+        /// This process's share of a run split across machines: it processes only its partitions
+        /// and publishes nothing (``DatasetFinalizer`` does, once every task is done). Nil: the
+        /// whole run.
+        public var task: TaskAssignment?
 
         public init(
             inputs: [String],
@@ -44,7 +48,8 @@ public struct PipelineRunner: Sendable {
             partitionBytes: Int = 32 << 20,
             reading: ReadOptions = ReadOptions(),
             bufferBytes: Int = 64 << 20,
-            mode: DatasetWriter.Mode = .create
+            mode: DatasetWriter.Mode = .create,
+            task: TaskAssignment? = nil
         ) {
             self.inputs = inputs
             self.output = output
@@ -54,6 +59,7 @@ public struct PipelineRunner: Sendable {
             self.reading = reading
             self.bufferBytes = bufferBytes
             self.mode = mode
+            self.task = task
         }
     }
 
@@ -69,6 +75,7 @@ public struct PipelineRunner: Sendable {
 
     /// What a run will do, worked out before any input is read.
     public struct Plan: Sendable {
+        public var pipelineName: String
         public var files: [CorpusFile]
         public var partitions: [CorpusPartition]
         /// What the pipeline's stages say about the dataset.
@@ -82,6 +89,16 @@ public struct PipelineRunner: Sendable {
         /// Whether workers share the chunks of a partition: the pipeline's leading stages process
         /// inputs independently (see ``StageSplit``). Otherwise each worker takes whole partitions.
         public var sharesPartitions: Bool
+
+        /// What the index records beyond the shards.
+        public func provenance(_ environment: PipelineEnvironment) -> DatasetIndex.Provenance {
+            DatasetIndex.Provenance(
+                vocabularySize: environment.tokenizer.vocabularySize,
+                specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
+                tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: self.tokenizerSHA256),
+                pipeline: .init(name: self.pipelineName, options: self.recordedOptions),
+                inputs: self.files.map { .init(path: $0.path, bytes: $0.size, bytesRead: 0) })
+        }
 
         /// What `--resume` must find unchanged to keep an interrupted run's finished partitions.
         public func identity(pipeline: String, tokenizerSHA256: String, errorPolicy: ErrorPolicy) -> RunIdentity {
@@ -114,7 +131,7 @@ public struct PipelineRunner: Sendable {
             options["text_splitting"] = self.configuration.reading.textSplitting.description
         }
         return Plan(
-            files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options,
+            pipelineName: P.name, files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options,
             tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path), sharesPartitions: stages.splitAtFirstOrderedStage() != nil)
     }
 
@@ -127,7 +144,14 @@ public struct PipelineRunner: Sendable {
         let plan = try self.plan(pipeline, environment: environment)
         let identity = plan.identity(
             pipeline: P.name, tokenizerSHA256: plan.tokenizerSHA256, errorPolicy: self.configuration.errorPolicy)
-        let sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, identity: identity, mode: self.configuration.mode)
+        let sink: DatasetWriter
+        if let task = self.configuration.task {
+            sink = try DatasetWriter(
+                directory: self.configuration.output, schema: plan.schema, identity: identity, mode: self.configuration.mode, task: task,
+                provenance: plan.provenance(environment))
+        } else {
+            sink = try DatasetWriter(directory: self.configuration.output, schema: plan.schema, identity: identity, mode: self.configuration.mode)
+        }
         return try await self.run(pipeline, environment: environment, plan: plan, sink: sink, progress: progress)
     }
 
@@ -156,9 +180,11 @@ public struct PipelineRunner: Sendable {
     ) async throws -> RunReport {
         let clock = ContinuousClock()
         let start = clock.now
-        let completed = sink.completedPartitions
-        let partitions = plan.partitions.filter { completed[$0.index] == nil }
-        let totalBytes = plan.files.reduce(0) { $0 + $1.size }
+        let task = self.configuration.task
+        let share = plan.partitions.filter { task?.owns(partition: $0.index) ?? true }
+        let completed = sink.completedPartitions.filter { task?.owns(partition: $0.key) ?? true }
+        let partitions = share.filter { completed[$0.index] == nil }
+        let totalBytes = task == nil ? plan.files.reduce(0) { $0 + $1.size } : share.reduce(0) { $0 + $1.pieces.reduce(0) { $0 + $1.range.count } }
         let workers = plan.sharesPartitions ? self.configuration.workers : min(self.configuration.workers, max(1, partitions.count))
         let logger = {
             var logger = self.logger
@@ -171,12 +197,7 @@ public struct PipelineRunner: Sendable {
                 "files": "\(plan.files.count)", "bytes": "\(totalBytes)", "partitions": "\(partitions.count)", "workers": "\(workers)",
             ])
 
-        let provenance = DatasetIndex.Provenance(
-            vocabularySize: environment.tokenizer.vocabularySize,
-            specialTokens: .init(bos: environment.tokenizer.bosTokenID, eos: environment.tokenizer.eosTokenID, pad: environment.padTokenID),
-            tokenizer: .init(name: (environment.tokenizer.path as NSString).lastPathComponent, sha256: plan.tokenizerSHA256),
-            pipeline: .init(name: P.name, options: plan.recordedOptions),
-            inputs: plan.files.map { .init(path: $0.path, bytes: $0.size, bytesRead: 0) })
+        let provenance = plan.provenance(environment)
 
         let channel = BoundedChannel<WriterEvent>(capacity: self.configuration.bufferBytes)
         let counters = LiveCounters()
@@ -271,8 +292,8 @@ public struct PipelineRunner: Sendable {
                     documents: index.statistics.documentsRead, tokens: index.statistics.tokens, rows: index.statistics.rows))
         }
         return RunReport(
-            index: index, wallTime: clock.now - start, partitions: plan.partitions.count, resumedPartitions: completed.count,
-            workers: workers, peakBufferedBytes: channel.peakWeight)
+            index: index, wallTime: clock.now - start, partitions: share.count, resumedPartitions: completed.count,
+            workers: workers, peakBufferedBytes: channel.peakWeight, task: task)
     }
 
     /// Runs one partition through stages built for it, handing frames to the writer after every
