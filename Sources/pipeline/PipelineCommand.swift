@@ -11,12 +11,12 @@ struct PipelineCommand: AsyncParsableCommand {
             `run` uses the bundled sample corpus and GPT-2 tokenizer.
             """,
         version: "0.2.0",
-        subcommands: [List.self, Run.self, Encode.self, Render.self, Inspect.self, Verify.self]
+        subcommands: [List.self, Run.self, Slurm.self, Finalize.self, Encode.self, Render.self, Inspect.self, Verify.self]
     )
 
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if let error = Run.checkPipelineName(in: arguments) { Self.exit(withError: error) }
+        if let error = Run.checkPipelineName(in: arguments, command: "run") ?? Run.checkPipelineName(in: arguments, command: "slurm") { Self.exit(withError: error) }
         await Self.main(arguments)
     }
 }

@@ -19,10 +19,10 @@ extension PipelineCommand {
                 subcommands: PipelineRegistry.all.map { runCommand(for: $0) })
         }
 
-        /// A clearer refusal than "unexpected argument" for `pipeline run NAME` when no pipeline
-        /// has that name.
-        static func checkPipelineName(in arguments: [String]) -> ValidationError? {
-            guard arguments.count >= 2, arguments[0] == "run", !arguments[1].hasPrefix("-"),
+        /// A clearer refusal than "unexpected argument" for `pipeline run NAME` (or `slurm NAME`)
+        /// when no pipeline has that name.
+        static func checkPipelineName(in arguments: [String], command: String) -> ValidationError? {
+            guard arguments.count >= 2, arguments[0] == command, !arguments[1].hasPrefix("-"),
                 PipelineRegistry.named(arguments[1]) == nil, arguments[1] != "help"
             else { return nil }
             let known = PipelineRegistry.all.map { $0.name }.joined(separator: ", ")
@@ -71,6 +71,22 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
     }
 
     private func runPipeline() async throws {
+        let (runner, environment, source) = try self.prepare()
+        let progress = ProgressPrinter()
+        let pipeline = self.pipeline
+        let report = try await withInterruptHandling {
+            try await runner.run(pipeline, environment: environment, progress: progress)
+        }
+        progress.finish()
+        print("\(Pipeline.name): \(source), tokenizer \(environment.tokenizer.path)")
+        if let task = report.task {
+            print("\(task): its share is \(report.partitions) of the run's partitions; `pipeline finalize \(runner.configuration.output)` publishes the dataset once every task is done")
+        }
+        print(SummaryTable.render(report, output: runner.configuration.output))
+    }
+
+    /// The runner and environment these arguments describe, and the input in words.
+    func prepare() throws -> (PipelineRunner, PipelineEnvironment, source: String) {
         let bundledInput = self.input.input.isEmpty
         var inputs = self.input.input
         if bundledInput {
@@ -105,15 +121,9 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
                 partitionBytes: self.options.partitionMB << 20,
                 reading: ReadOptions(textSplitting: self.input.paragraphs ? .blankLines : .wholeFile),
                 // The demo's default output is replaced on every run; an explicit one needs --overwrite.
-                mode: self.options.resume ? .resume : self.options.overwrite || self.options.output == nil ? .overwrite : .create),
+                mode: self.options.resume ? .resume : self.options.overwrite || self.options.output == nil ? .overwrite : .create,
+                task: self.options.task),
             logger: Logger(label: "ingot"))
-        let progress = ProgressPrinter()
-        let pipeline = self.pipeline
-        let report = try await withInterruptHandling {
-            try await runner.run(pipeline, environment: environment, progress: progress)
-        }
-        progress.finish()
-        print("\(Pipeline.name): \(bundledInput ? "bundled sample \(inputs[0])" : "\(inputs.count) input(s)"), tokenizer \(tokenizer.path)")
-        print(SummaryTable.render(report, output: output))
+        return (runner, environment, bundledInput ? "bundled sample \(inputs[0])" : "\(inputs.count) input(s)")
     }
 }

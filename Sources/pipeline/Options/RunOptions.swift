@@ -37,6 +37,12 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Continue the interrupted run in the output directory, keeping its finished partitions (same pipeline, options and inputs).")
     var resume = false
 
+    @Option(help: "Run only this task's share of the partitions (0-based, with --task-count) and publish nothing: `pipeline finalize OUTPUT` does once every task is done.")
+    var taskIndex: Int?
+
+    @Option(help: "How many tasks the run is split into (with --task-index): partition p is task p % count's.")
+    var taskCount: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .warning
 
@@ -47,6 +53,24 @@ struct RunOptions: ParsableArguments {
         guard self.rowsPerFrame > 0 else { throw ValidationError("--rows-per-frame must be positive") }
         if let rows = self.rowsPerShard, rows <= 0 { throw ValidationError("--rows-per-shard must be positive") }
         guard !(self.overwrite && self.resume) else { throw ValidationError("--overwrite and --resume exclude each other") }
+        switch (self.taskIndex, self.taskCount) {
+        case (nil, nil): break
+        case (let index?, let count?):
+            guard self.output != nil else { throw ValidationError("a task needs --output: the directory every task of the run shares") }
+            guard count > 0 else { throw ValidationError("--task-count must be positive") }
+            guard (0..<count).contains(index) else { throw ValidationError("--task-index \(index) is not in 0..<\(count)") }
+            guard !self.resume else {
+                throw ValidationError("a task always keeps its finished partitions: run it again without --resume")
+            }
+        default:
+            throw ValidationError("--task-index and --task-count go together")
+        }
+    }
+
+    /// This run's share of a split run, if it is one.
+    var task: TaskAssignment? {
+        guard let index = self.taskIndex, let count = self.taskCount else { return nil }
+        return TaskAssignment(index: index, count: count)
     }
 }
 

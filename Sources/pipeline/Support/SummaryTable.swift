@@ -28,7 +28,8 @@ enum SummaryTable {
             (
                 "shards",
                 "\(report.index.shards.count) from \(report.partitions) partitions (\(report.workers) workers)"
-                    + (report.resumedPartitions > 0 ? ", \(report.resumedPartitions) kept from the interrupted run" : "")
+                    + (report.resumedPartitions > 0
+                        ? ", \(report.resumedPartitions) kept from \(report.task == nil ? "the interrupted run" : "an earlier run of this task")" : "")
             ),
             ("input", Format.bytes(s.inputBytes)),
             ("output bytes", Format.bytes(report.outputBytes)),
