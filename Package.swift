@@ -4,7 +4,8 @@
 //
 // Module map (each module has one job; arrows are dependencies):
 //
-//   CZstd, CZlib, CCrypto  system libraries (libzstd-dev, zlib1g-dev, libssl-dev)
+//   CZstd, CZlib, CCrypto, CSnappy, CLZ4
+//                          system libraries (libzstd-dev, zlib1g-dev, libssl-dev, libsnappy-dev, liblz4-dev)
 //   IngotSystem            the only C library imports: files, directories, locks, errno, EINTR retries
 //   IngotCore              Stage protocol, builder, descriptions, context; document and row values;
 //                          errors, statistics, bounded channel, SHA-256   -> CCrypto, swift-log
@@ -12,9 +13,10 @@
 //   IngotJinja             a sandboxed Jinja2 interpreter, as transformers renders chat templates -> JSON
 //   IngotChat              chat templates, conversations and their formats, assistant masks
 //                          -> Jinja, JSON, Tokenizers
-//   IngotCompression       zstd and gzip codecs                                      -> CZstd, CZlib
-//   IngotCorpus            input formats (protocol + JSON Lines, text), discovery, partitions,
-//                          readers, records, ReadCorpus      -> Core, JSON, Compression, System
+//   IngotCompression       zstd and gzip streams, Parquet's block codecs   -> CZstd, CZlib, CSnappy, CLZ4
+//   IngotParquet           Parquet files: footer, pages, encodings, rows as JSON objects -> Compression, System
+//   IngotCorpus            input formats (protocol + JSON Lines, text, Parquet), discovery, partitions,
+//                          readers, records, ReadCorpus      -> Core, JSON, Compression, System, Parquet
 //   IngotTokenizers        exact tokenizers (BPE, WordPiece, Unigram, tiktoken, Tekken, SentencePiece) -> JSON
 //   IngotShards            shard format, WriteShards, dataset writer, reader, index -> Core, Compression, System
 //   Ingot                  Tokenize / Pad / Pack, PipelineDefinition, the runner     -> all of the above, swift-argument-parser
@@ -53,6 +55,9 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
         ),
+        // No pkg-config file in Debian's libsnappy-dev; headers and library are on the default paths.
+        .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
+        .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
         .target(name: "IngotSystem"),
         .target(
             name: "IngotCore",
@@ -61,8 +66,9 @@ let package = Package(
         .target(name: "IngotJSON"),
         .target(name: "IngotJinja", dependencies: ["IngotJSON"]),
         .target(name: "IngotChat", dependencies: ["IngotJinja", "IngotJSON", "IngotTokenizers"]),
-        .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib"]),
-        .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem"]),
+        .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib", "CSnappy", "CLZ4"]),
+        .target(name: "IngotParquet", dependencies: ["IngotCompression", "IngotSystem"]),
+        .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem", "IngotParquet"]),
         .target(name: "IngotTokenizers", dependencies: ["IngotJSON"]),
         .target(name: "IngotShards", dependencies: ["IngotCore", "IngotCompression", "IngotSystem"]),
         .target(
@@ -107,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "IngotFuzzTargets",
-            dependencies: ["Ingot", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Ingot", "IngotParquet", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "IngotTestSupport", dependencies: ["Ingot"], path: "Tests/IngotTestSupport"),
         .testTarget(name: "IngotSystemTests", dependencies: ["IngotSystem"]),
@@ -116,6 +122,7 @@ let package = Package(
         .testTarget(name: "IngotJinjaTests", dependencies: ["IngotJinja", "IngotJSON"], exclude: ["Fixtures", "make_cases.py"]),
         .testTarget(name: "IngotChatTests", dependencies: ["IngotChat", "IngotJinja", "IngotJSON", "IngotTestSupport"]),
         .testTarget(name: "IngotCompressionTests", dependencies: ["IngotCompression"]),
+        .testTarget(name: "IngotParquetTests", dependencies: ["IngotParquet", "IngotTestSupport"]),
         .testTarget(name: "IngotCorpusTests", dependencies: ["IngotCorpus", "IngotTestSupport"]),
         .testTarget(name: "IngotTokenizersTests", dependencies: ["IngotTokenizers", "IngotTestSupport"]),
         .testTarget(name: "IngotShardsTests", dependencies: ["IngotShards", "IngotTestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Ingot
+import IngotParquet
 import Logging
 
 /// The parsers a hostile or damaged input reaches, as libFuzzer targets: each takes arbitrary
@@ -22,6 +23,7 @@ public enum FuzzTargets {
         "shard": shard,
         "index": index,
         "jinja": jinja,
+        "parquet": parquet,
     ]
 
     /// JSON lines through the reading stage: line framing, UTF-8 validation, field extraction
@@ -96,6 +98,24 @@ public enum FuzzTargets {
         let reader = DatasetReader(directory: directory, index: Scratch.shardIndex(rows: rows))
         if let column = try? reader.readColumn(entry, rows: rows, rowBytes: 8 * 2) {
             precondition(column.count == rows * 8 * 2, "a column of the wrong size was accepted")
+        }
+    }
+
+    /// A Parquet file: footer, schema, pages, codecs, encodings and record assembly, for all
+    /// columns and for one; every row that comes out is valid JSON text (unless a string's bytes
+    /// are not UTF-8: those are left for the JSON reader to refuse, with the row's number).
+    static func parquet(_ data: UnsafeRawBufferPointer) {
+        let path = Scratch.path("input.parquet")
+        guard FileManager.default.createFile(atPath: path, contents: Data(data)) else { return }
+        guard let file = try? ParquetFile(path: path) else { return }
+        for columns in [nil, Set(file.columnNames.prefix(1))] {
+            guard var rows = try? RowReader(file: file, rowGroups: Array(file.rowGroupRows.indices), columns: columns) else { continue }
+            var line: [UInt8] = []
+            while (try? rows.appendNextRow(to: &line)) == true {
+                let row = Array(line.dropLast())
+                precondition((try? JSONValue.parse(row)) != nil || String(validating: row, as: UTF8.self) == nil, "a row is not valid JSON")
+                line.removeAll(keepingCapacity: true)
+            }
         }
     }
 

@@ -162,6 +162,29 @@ def jinja_templates():
             write("jinja", case["name"] + ".jinja", case["template"])
 
 
+def parquet_files():
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"text": t if i != 1 else None, "n": i, "ok": i % 2 == 0,
+         "messages": [{"role": "user", "content": t[:20]}, {"role": "assistant", "content": None}] if i % 3 else None}
+        for i, t in enumerate(TEXTS)
+    ]
+    table = pa.Table.from_pylist(rows)
+    variants = {
+        "snappy-dict-v1.parquet": dict(compression="snappy"),
+        "zstd-plain-v2.parquet": dict(compression="zstd", use_dictionary=False, data_page_version="2.0"),
+        "gzip-delta.parquet": dict(compression="gzip", use_dictionary=False, column_encoding={"text": "DELTA_BYTE_ARRAY", "n": "DELTA_BINARY_PACKED"}),
+        "lz4-delta-length.parquet": dict(compression="lz4", use_dictionary=False, column_encoding={"text": "DELTA_LENGTH_BYTE_ARRAY"}),
+        "none-groups.parquet": dict(compression="none", row_group_size=2),
+    }
+    for name, options in variants.items():
+        sink = io.BytesIO()
+        pq.write_table(table, sink, **options)
+        write("parquet", name, sink.getvalue())
+
+
 if __name__ == "__main__":
     jsonl()
     json_values()
@@ -173,3 +196,4 @@ if __name__ == "__main__":
     shard_file()
     index_file()
     jinja_templates()
+    parquet_files()

@@ -31,6 +31,8 @@ import Testing
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CZstd/module.modulemap",
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CZlib/module.modulemap",
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CCrypto/module.modulemap",
+                "-Xcc", "-fmodule-map-file=\(root)/Sources/CSnappy/module.modulemap",
+                "-Xcc", "-fmodule-map-file=\(root)/Sources/CLZ4/module.modulemap",
             ])
     }
 
