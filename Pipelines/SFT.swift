@@ -14,7 +14,7 @@ public struct SFT: PipelineDefinition {
     public static let defaultSeqLen = 2048
     public static let sampleInput = "Samples/chat/conversations.jsonl"
     public static let inputFormats = InputFormats([
-        JSONLinesFormat(compression: .none), JSONLinesFormat(compression: .zstd), JSONLinesFormat(compression: .gzip),
+        JSONLinesFormat(compression: .none), JSONLinesFormat(compression: .zstd), JSONLinesFormat(compression: .gzip), ParquetFormat(),
     ])
 
     @OptionGroup(title: "Chat template")

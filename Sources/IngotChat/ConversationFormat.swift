@@ -84,6 +84,17 @@ public enum ConversationFormat: String, Sendable, CaseIterable, CustomStringConv
 
     /// A list of message objects, each with a string `role` and a `content` that is a string, a
     /// list (of content parts) or null.
+    /// The top-level record fields this format reads.
+    public var recordFields: Set<String> {
+        switch self {
+        case .auto: Self.messages.recordFields.union(Self.sharegpt.recordFields).union(Self.alpaca.recordFields).union(Self.promptCompletion.recordFields)
+        case .messages: ["messages", "tools"]
+        case .sharegpt: ["conversations", "system"]
+        case .alpaca: ["instruction", "input", "output", "system"]
+        case .promptCompletion: ["prompt", "completion"]
+        }
+    }
+
     static func messageList(_ record: JSONValue, _ key: String) throws(ChatError) -> [ChatMessage] {
         guard let list = record[key] else { throw .missing(key) }
         guard case .array(let items) = list else { throw .wrongType(key, list, expected: "an array of messages") }

@@ -49,5 +49,6 @@ public struct ReadCorpus: Stage {
 
     public func describe(_ description: inout StageDescription) {
         description.record("text_field", self.field)
+        description.readsFields([self.field.components[0]])
     }
 }

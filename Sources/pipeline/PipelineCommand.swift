@@ -11,7 +11,7 @@ struct PipelineCommand: AsyncParsableCommand {
             `run` uses the bundled sample corpus and GPT-2 tokenizer.
             """,
         version: "0.2.0",
-        subcommands: [List.self, Run.self, Slurm.self, Finalize.self, Encode.self, Render.self, Inspect.self, Verify.self]
+        subcommands: [List.self, Run.self, Slurm.self, Finalize.self, Encode.self, Render.self, Records.self, Inspect.self, Verify.self]
     )
 
     static func main() async {

@@ -24,6 +24,8 @@ public struct PipelineRunner: Sendable {
     public struct Configuration: Sendable {
         /// Files, directories or glob patterns.
         public var inputs: [String]
+        /// Only the inputs of this split, by the HuggingFace Hub's file naming (nil: all).
+        public var split: String?
         public var output: String
         public var workers: Int
         public var errorPolicy: ErrorPolicy
@@ -49,9 +51,11 @@ public struct PipelineRunner: Sendable {
             reading: ReadOptions = ReadOptions(),
             bufferBytes: Int = 64 << 20,
             mode: DatasetWriter.Mode = .create,
-            task: TaskAssignment? = nil
+            task: TaskAssignment? = nil,
+            split: String? = nil
         ) {
             self.inputs = inputs
+            self.split = split
             self.output = output
             self.workers = max(1, workers ?? ProcessInfo.processInfo.activeProcessorCount)
             self.errorPolicy = errorPolicy
@@ -115,7 +119,7 @@ public struct PipelineRunner: Sendable {
     /// Finds the inputs, cuts them into partitions, and builds the pipeline once to learn the
     /// dataset it writes. Throws for a pipeline whose stages contradict each other.
     public func plan<P: PipelineDefinition>(_ pipeline: P, environment: PipelineEnvironment) throws -> Plan {
-        let files = try CorpusFile.discover(self.configuration.inputs, formats: P.inputFormats)
+        let files = try CorpusFile.discover(self.configuration.inputs, formats: P.inputFormats, split: self.configuration.split)
         let partitions = try PartitionPlanner(targetBytes: self.configuration.partitionBytes).plan(files)
         var description = StageDescription()
         let stages = try pipeline.body(environment)
@@ -207,7 +211,12 @@ public struct PipelineRunner: Sendable {
             counters.tokens.add(record.statistics.tokens, ordering: .relaxed)
             counters.rows.add(record.statistics.rows, ordering: .relaxed)
         }
-        let configuration = self.configuration
+        let configuration = {
+            var configuration = self.configuration
+            // Columnar inputs read only the fields the stages say they read.
+            if configuration.reading.fields == nil { configuration.reading.fields = plan.description.inputFields }
+            return configuration
+        }()
         let description = plan.description
 
         let index: DatasetIndex

@@ -43,6 +43,7 @@ public struct ReadConversations: Stage {
 
     public func describe(_ description: inout StageDescription) {
         description.record("conversation_format", self.format)
+        description.readsFields(self.format.recordFields)
     }
 }
 

@@ -11,6 +11,9 @@ public struct StageDescription: Sendable {
     public private(set) var counters: Set<String> = []
     /// Drop reasons the stages may use (``StageContext/drop(_:at:)``), reported even when zero.
     public private(set) var dropReasons: Set<String> = []
+    /// The top-level fields of input records the stages read, when they say (``readsFields(_:)``):
+    /// a columnar input (Parquet) reads only these columns. Nil: every field.
+    public private(set) var inputFields: Set<String>?
     /// Disagreements between stages, one sentence each.
     public private(set) var conflicts: [String] = []
     private var facts: [ObjectIdentifier: (value: any Sendable, matches: @Sendable (any Sendable) -> Bool)] = [:]
@@ -25,6 +28,11 @@ public struct StageDescription: Sendable {
             return
         }
         self.options[option] = text
+    }
+
+    /// Declares top-level record fields the stage reads (their union is read).
+    public mutating func readsFields(_ fields: some Sequence<String>) {
+        self.inputFields = (self.inputFields ?? []).union(fields)
     }
 
     /// Declares a counter the stage keeps, so it appears (as 0) even if never bumped.
@@ -56,6 +64,7 @@ public struct StageDescription: Sendable {
     /// Whether two chains describe the same dataset (options, counters and facts).
     public func describesSameDataset(as other: StageDescription) -> Bool {
         guard self.options == other.options, self.counters == other.counters, self.dropReasons == other.dropReasons,
+            self.inputFields == other.inputFields,
             self.facts.keys == other.facts.keys
         else { return false }
         return self.facts.allSatisfy { key, fact in other.facts[key].map { fact.matches($0.value) } ?? false }

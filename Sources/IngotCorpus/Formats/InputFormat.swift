@@ -43,11 +43,15 @@ public struct ReadOptions: Sendable, Hashable {
     public var chunkBytes: Int
     /// How `.txt` files become documents.
     public var textSplitting: TextSplitting
+    /// The top-level fields the pipeline reads, when it says: columnar formats (Parquet) read only
+    /// these columns. Nil: every field. Never changes the documents, only what is read.
+    public var fields: Set<String>?
 
-    public init(chunkBytes: Int = 1 << 20, textSplitting: TextSplitting = .wholeFile) {
+    public init(chunkBytes: Int = 1 << 20, textSplitting: TextSplitting = .wholeFile, fields: Set<String>? = nil) {
         precondition(chunkBytes > 0, "chunkBytes must be positive")
         self.chunkBytes = chunkBytes
         self.textSplitting = textSplitting
+        self.fields = fields
     }
 }
 

@@ -9,12 +9,14 @@ public struct InputFormats: Sendable {
         self.formats = formats
     }
 
-    /// JSON Lines (`.jsonl`, `.ndjson`, `.json`; plain, `.zst` or `.gz`) and plain text (`.txt`).
+    /// JSON Lines (`.jsonl`, `.ndjson`, `.json`; plain, `.zst` or `.gz`), plain text (`.txt`) and
+    /// Parquet (`.parquet`).
     public static let builtIn = InputFormats([
         JSONLinesFormat(compression: .none),
         JSONLinesFormat(compression: .zstd),
         JSONLinesFormat(compression: .gzip),
         PlainTextFormat(),
+        ParquetFormat(),
     ])
 
     /// These formats and then `more`.

@@ -122,7 +122,8 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
                 reading: ReadOptions(textSplitting: self.input.paragraphs ? .blankLines : .wholeFile),
                 // The demo's default output is replaced on every run; an explicit one needs --overwrite.
                 mode: self.options.resume ? .resume : self.options.overwrite || self.options.output == nil ? .overwrite : .create,
-                task: self.options.task),
+                task: self.options.task,
+                split: self.input.split),
             logger: Logger(label: "ingot"))
         return (runner, environment, bundledInput ? "bundled sample \(inputs[0])" : "\(inputs.count) input(s)")
     }

@@ -36,8 +36,11 @@ struct SpecialTokenOptions: ParsableArguments {
 /// Where documents come from and where their text is: shared by `run` (files) and `encode` (the
 /// field of each stdin line).
 struct InputOptions: ParsableArguments {
-    @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Corpus files, directories or glob patterns (.jsonl, .jsonl.zst, .jsonl.gz, .txt). Default: the bundled sample corpus.")
+    @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Corpus files, directories or glob patterns (.jsonl, .jsonl.zst, .jsonl.gz, .txt, .parquet). Default: the bundled sample corpus.")
     var input: [String] = []
+
+    @Option(help: "Only the files of this split, named as the HuggingFace Hub names them (data/train-00000-of-00004.parquet, train/0000.parquet, train.jsonl).")
+    var split: String?
 
     @Option(help: "JSON key of the text; dots reach nested objects (meta.body), numbers index arrays (messages.0.content).")
     var field: String = "text"
