@@ -7,6 +7,9 @@ import Logging
 // ingot-bench pack CORPUS.jsonl [TOKENIZER.json] [SEQ_LEN]
 //     packing throughput (greedy and best-fit) over pre-tokenized documents, and padding
 //
+// ingot-bench parquet FILE.parquet|DIR [FIELD]
+//     a Parquet text column read into documents' texts, one thread (parquet_bench.py compares)
+//
 // ingot-bench chat CONVERSATIONS.jsonl TOKENIZER TEMPLATE.jinja BOS EOS
 //     chat templates, one thread: renders alone, then render + tokenize + assistant mask
 //
@@ -36,6 +39,45 @@ func readTexts(_ path: String, limitMB: Double?) throws -> [[UInt8]] {
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+/// A Parquet file's text column read into documents' UTF-8 texts, as a pipeline's ReadCorpus gets
+/// them (pages decompressed and decoded, rows assembled, the field extracted): the first pass
+/// (cold for this process) and the median of the 5 after it.
+func benchmarkParquet(_ corpus: String, field name: String) throws {
+    let clock = ContinuousClock()
+    let field = FieldPath(name)
+    let files = try CorpusFile.discover([corpus])
+    var times: [Double] = []
+    var textBytes = 0
+    var documents = 0
+    for _ in 0..<6 {
+        let start = clock.now
+        textBytes = 0
+        documents = 0
+        let context = StageContext(partition: 0, errorPolicy: .stop, logger: Logger(label: "bench"))
+        var text: [UInt8] = []
+        for file in files {
+            var reader = try file.format.makeReader(for: file.wholePiece, options: ReadOptions(fields: [field.components[0]]))
+            while let chunk = try reader.next() {
+                try chunk.records.forEachRecord(path: file.path, context: context) { record, _ in
+                    try record.text(at: field, into: &text)
+                    textBytes += text.count
+                    documents += 1
+                }
+            }
+        }
+        times.append((clock.now - start).seconds)
+    }
+    let t = median(Array(times.dropFirst()))
+    print(
+        #"{"reader": "ingot", "documents": \#(documents), "text_MB": \#(String(format: "%.1f", Double(textBytes) / 1e6)), "first_s": \#(String(format: "%.3f", times[0])), "seconds": \#(String(format: "%.3f", t)), "MB_per_s": \#(String(format: "%.1f", Double(textBytes) / 1e6 / t))}"#
+    )
+}
+
+if mode == "parquet" {
+    try benchmarkParquet(corpus, field: arguments.count > 3 ? arguments[3] : "text")
+    exit(0)
+}
 
 let clock = ContinuousClock()
 let loadStart = clock.now
