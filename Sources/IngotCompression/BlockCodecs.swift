@@ -16,22 +16,25 @@ public enum BlockCodec: Sendable {
             guard let base = input.baseAddress.map({ $0.assumingMemoryBound(to: CChar.self) }),
                 snappy_uncompressed_length(base, input.count, &length) == SNAPPY_OK, length == expectedSize
             else { throw CompressionError(.corrupt, "snappy: not a valid block of \(expectedSize) bytes") }
-            output = [UInt8](repeating: 0, count: expectedSize)
-            var produced = expectedSize
-            let status = output.withUnsafeMutableBytes { out in
-                snappy_uncompress(base, input.count, out.baseAddress?.assumingMemoryBound(to: CChar.self), &produced)
+            // Written whole by the decoder: no zero-filling first.
+            var ok = false
+            output = [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, count in
+                var produced = expectedSize
+                ok = expectedSize == 0 || snappy_uncompress(base, input.count, UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), &produced) == SNAPPY_OK
+                ok = ok && produced == expectedSize
+                count = ok ? expectedSize : 0
             }
-            guard status == SNAPPY_OK else { throw CompressionError(.corrupt, "snappy: corrupt block") }
+            guard ok else { throw CompressionError(.corrupt, "snappy: corrupt block") }
         case .lz4Raw:
-            output = [UInt8](repeating: 0, count: expectedSize)
             guard input.count <= Int(Int32.max), expectedSize <= Int(Int32.max) else { throw CompressionError(.codec, "lz4: block too large") }
-            let n = output.withUnsafeMutableBytes { out in
-                LZ4_decompress_safe(
-                    input.baseAddress?.assumingMemoryBound(to: CChar.self), out.baseAddress?.assumingMemoryBound(to: CChar.self),
+            var produced: Int32 = -1
+            output = [UInt8](unsafeUninitializedCapacity: expectedSize) { buffer, count in
+                produced = expectedSize == 0 && input.isEmpty ? 0 : LZ4_decompress_safe(
+                    input.baseAddress?.assumingMemoryBound(to: CChar.self), UnsafeMutableRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self),
                     Int32(input.count), Int32(expectedSize))
+                count = produced >= 0 ? Int(produced) : 0
             }
-            guard n >= 0 else { throw CompressionError(.corrupt, "lz4: corrupt block") }
-            output.removeLast(expectedSize - Int(n))
+            guard produced >= 0 else { throw CompressionError(.corrupt, "lz4: corrupt block") }
         case .gzip:
             output = []
             output.reserveCapacity(expectedSize)
