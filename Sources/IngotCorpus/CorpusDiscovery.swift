@@ -6,7 +6,8 @@ extension CorpusFile {
     /// corpus files: sorted by the bytes of their paths, duplicates removed.
     ///
     /// Symbolic links are read through (the size is the target's: the HuggingFace cache is made
-    /// of links). Inside directories, hidden entries and files no format reads are ignored, but a
+    /// of links). Inside directories, hidden entries, Ingot output directories (those with an
+    /// `.ingot` workspace) and files no format reads are ignored, but a
     /// name that is not UTF-8 is an error (it could not be named in the index); a file named
     /// explicitly that no format reads is an error too.
     ///
@@ -126,6 +127,9 @@ private struct DirectoryWalker {
             }
             let below = relative.isEmpty ? name : relative + "/" + name
             switch status.kind {
+            // An Ingot output directory (it has a workspace) is never corpus: its index.json
+            // would otherwise be read as JSON Lines when the output sits inside the input.
+            case .directory where FileSystem.exists(path + "/.ingot"): continue
             case .directory: try self.walk(path, status, relative: below)
             case .regular: self.found.append((path, below, status, false))
             default: continue

@@ -95,6 +95,29 @@ import Testing
         #expect(throws: IngotError.self) { try CorpusFile.discover([dir.path + "/missing.jsonl"]) }
     }
 
+    /// An output directory inside the input is not corpus (its index.json is JSON), and the Hub's
+    /// split naming selects files by name or by directory.
+    @Test func outputDirectoriesAreSkippedAndSplitsSelected() throws {
+        let dir = try TestPaths.makeTemporaryDirectory("discover-split")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let shards = dir.appendingPathComponent("shards")
+        try FileManager.default.createDirectory(at: shards.appendingPathComponent(".ingot"), withIntermediateDirectories: true)
+        try Fixtures.write(Array("{}".utf8), to: "index.json", in: shards)
+        let data = dir.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data.appendingPathComponent("validation"), withIntermediateDirectories: true)
+        for name in ["train-00000-of-00002.parquet", "train-00001-of-00002.parquet", "test-00000-of-00001.parquet", "trainer.jsonl"] {
+            try Fixtures.write(Array("{}".utf8), to: name, in: data)
+        }
+        try Fixtures.write(Array("{}".utf8), to: "0000.parquet", in: data.appendingPathComponent("validation"))
+        let names = { (split: String?) throws -> [String] in
+            try CorpusFile.discover([dir.path], split: split).map { String($0.path.dropFirst(dir.path.count + 1)) }
+        }
+        #expect(try names(nil) == ["data/test-00000-of-00001.parquet", "data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet", "data/trainer.jsonl", "data/validation/0000.parquet"])
+        #expect(try names("train") == ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"])
+        #expect(try names("validation") == ["data/validation/0000.parquet"])
+        #expect(throws: IngotError.self) { try names("dev") }
+    }
+
     /// A linked input is read through the link, whole: the HuggingFace cache is made of links.
     @Test func symbolicLinksAreReadThrough() throws {
         let dir = try TestPaths.makeTemporaryDirectory("links")
