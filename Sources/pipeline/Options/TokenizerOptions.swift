@@ -33,8 +33,8 @@ struct SpecialTokenOptions: ParsableArguments {
     var addSpecialTokens: Bool?
 }
 
-/// Where documents come from and where their text is: shared by `run` (files) and `encode` (the
-/// field of each stdin line).
+/// Where documents come from and where their text is: the inputs of `run` and `slurm` (`encode`
+/// reads stdin and has its own `--field`).
 struct InputOptions: ParsableArguments {
     @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Corpus files, directories or glob patterns (.jsonl, .jsonl.zst, .jsonl.gz, .txt, .parquet). Default: the bundled sample corpus.")
     var input: [String] = []
