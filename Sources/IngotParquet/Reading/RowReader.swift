@@ -1,7 +1,8 @@
-/// Reads the rows of some row groups of a ``ParquetFile`` as JSON objects, one per line, with
-/// only the top-level columns asked for: nested lists and structs (a `messages` column of
-/// `list<struct<role, content>>`) become JSON arrays and objects, nulls `null`, byte arrays
-/// strings (their bytes as they are: invalid UTF-8 is left for the JSON reader to refuse).
+/// Reads the rows of some row groups of a ``ParquetFile``, only the top-level columns asked for,
+/// into ``RowBatch``es (or as JSON lines): flat columns keep their values, nested lists and structs
+/// (a `messages` column of `list<struct<role, content>>`) become JSON arrays and objects, nulls
+/// `null`, byte arrays strings (their bytes as they are: invalid UTF-8 is left for the reader of
+/// the text to refuse).
 ///
 /// The rows' own order is kept; a row's entries are gathered from every selected column
 /// (repetition level 0 starts a row) and assembled by walking the schema tree, as Parquet's
@@ -11,8 +12,9 @@ public struct RowReader {
     private let groups: [Int]
     private let selected: [SchemaNode]
     private var groupPosition = 0
+    /// One per leaf of the selected columns, in schema order.
     private var cursors: [ColumnCursor] = []
-    /// The selected leaves' first index among all leaves, per selected column.
+    /// Each cursor's entries of the current row (unused for top-level flat columns).
     private var entries: [ColumnCursor.RowEntries] = []
     private var rowsLeftInGroup = 0
     /// Per cursor: a top-level column that is not repeated, written straight from its page.
