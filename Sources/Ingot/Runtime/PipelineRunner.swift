@@ -104,12 +104,13 @@ public struct PipelineRunner: Sendable {
                 inputs: self.files.map { .init(path: $0.path, bytes: $0.size, bytesRead: 0) })
         }
 
-        /// What `--resume` must find unchanged to keep an interrupted run's finished partitions.
-        public func identity(pipeline: String, tokenizerSHA256: String, errorPolicy: ErrorPolicy) -> RunIdentity {
+        /// What `--resume` must find unchanged to keep an interrupted run's finished partitions, and
+        /// what every task of a split run must agree on.
+        public func identity(errorPolicy: ErrorPolicy) -> RunIdentity {
             RunIdentity(
-                pipeline: .init(name: pipeline, options: self.recordedOptions),
+                pipeline: .init(name: self.pipelineName, options: self.recordedOptions),
                 layout: self.schema.description,
-                tokenizerSHA256: tokenizerSHA256,
+                tokenizerSHA256: self.tokenizerSHA256,
                 errorPolicy: errorPolicy.description,
                 inputs: self.files.map { .init(path: $0.path, bytes: $0.size, modified: $0.modificationTime) },
                 partitions: self.partitions.map { $0.pieces.map { .init(path: $0.file.path, start: $0.range.lowerBound, end: $0.range.upperBound) } })
@@ -146,8 +147,7 @@ public struct PipelineRunner: Sendable {
         progress: (any ProgressReporter)? = nil
     ) async throws -> RunReport {
         let plan = try self.plan(pipeline, environment: environment)
-        let identity = plan.identity(
-            pipeline: P.name, tokenizerSHA256: plan.tokenizerSHA256, errorPolicy: self.configuration.errorPolicy)
+        let identity = plan.identity(errorPolicy: self.configuration.errorPolicy)
         let sink: DatasetWriter
         if let task = self.configuration.task {
             sink = try DatasetWriter(
