@@ -37,10 +37,7 @@ struct ParquetRecord: Record {
             case .json: break
             }
         }
-        var extracted: [UInt8] = []
-        swap(&extracted, &text)
-        defer { swap(&extracted, &text) }
-        try self.withJSONLine { line throws(SkipReason) in try line.text(at: field, into: &extracted) }
+        try self.withJSONLine { line throws(SkipReason) in try line.text(at: field, into: &text) }
     }
 
     func value() throws(SkipReason) -> JSONValue {
