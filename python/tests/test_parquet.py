@@ -112,7 +112,7 @@ def dataset_files(directory):
 
 
 @pytest.mark.parametrize("pipeline_name,field", [("finetune", "text"), ("sft", None)])
-def test_a_hub_layout_directory_gives_the_jsonl_runs_shards(tmp_path, pipeline_name, field):
+def test_a_hub_layout_directory_gives_the_jsonl_runs_rows(tmp_path, pipeline_name, field):
     rows = [r for r in sample_rows() if r["text"] and r["messages"] and all(m["content"] for m in r["messages"])
             and any(m["role"] == "assistant" for m in r["messages"])]
     keep = ["text"] if field else ["messages"]
@@ -182,13 +182,13 @@ def test_truncated_and_corrupt_files_are_refused_never_a_crash(tmp_path, table):
         for _ in range(8):
             mutated[rng.randrange(4, len(data) - 8)] ^= 1 << rng.randrange(8)
         cases[f"flipped {k}"] = bytes(mutated)
-    refused = 0
     for name, content in cases.items():
         bad = tmp_path / f"bad-{name.replace(' ', '-')}.parquet"
         bad.write_bytes(content)
         result = pipeline("records", str(bad))
-        assert result.returncode in (0, 1), f"{name}: exit {result.returncode}\n{result.stderr.decode()[-2000:]}"
+        # A flipped bit may land in a value (then the file still reads); the damaged structure of
+        # the first four never does.
+        expected = (1,) if not name.startswith("flipped") else (0, 1)
+        assert result.returncode in expected, f"{name}: exit {result.returncode}\n{result.stderr.decode()[-2000:]}"
         if result.returncode == 1:
-            refused += 1
             assert str(bad) in result.stderr.decode(), f"{name}: {result.stderr.decode()}"
-    assert refused >= 4
