@@ -42,7 +42,7 @@ public enum DatasetFinalizer {
         let hasIndex = FileSystem.exists(indexPath)
         guard FileSystem.exists(workspace.tasks) else {
             if hasIndex {
-                return Result(index: try DatasetIndex.decode(Array(try self.contents(of: indexPath)), path: indexPath), tasks: nil)
+                return Result(index: try DatasetIndex.decode(Array(try Workspace.contents(of: indexPath)), path: indexPath), tasks: nil)
             }
             throw IngotError(
                 .configuration, "'\(workspace.directory)' holds no split run to finalize (no \(workspace.tasks)); run the tasks with --task-index and --task-count first")
@@ -53,7 +53,7 @@ public enum DatasetFinalizer {
         for name in try FileSystem.entries(of: workspace.tasks).compactMap(\.name).sorted() where name.hasSuffix(".json") {
             let path = "\(workspace.tasks)/\(name)"
             do {
-                tasks.append(try JSONDecoder().decode(TaskRecord.self, from: try self.contents(of: path)))
+                tasks.append(try JSONDecoder().decode(TaskRecord.self, from: try Workspace.contents(of: path)))
             } catch {
                 throw IngotError(.configuration, "cannot finalize '\(workspace.directory)': '\(path)' is not a task record", cause: error)
             }
@@ -82,7 +82,7 @@ public enum DatasetFinalizer {
                 problems.append((partition, "not finished"))
                 continue
             }
-            guard let record = try? JSONDecoder().decode(PartitionRecord.self, from: try self.contents(of: path)),
+            guard let record = Workspace.record(PartitionRecord.self, at: path),
                 record.partition == partition
             else {
                 problems.append((partition, "its completion record is unreadable"))
@@ -135,10 +135,5 @@ public enum DatasetFinalizer {
         let bytes = try index.encoded()
         try workspace.publish(shards: index.shards, index: bytes, alreadyPublished: alreadyPublished)
         return Result(index: index, tasks: count)
-    }
-
-    /// A file's bytes, memory-mapped (shard files are hashed once, not copied).
-    private static func contents(of path: String) throws -> Data {
-        try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
     }
 }

@@ -105,7 +105,7 @@ public final class DatasetWriter {
         let names = try FileSystem.entries(of: self.directory).compactMap(\.name)
         let hasIndex = names.contains(DatasetIndex.fileName)
         let datasetFiles = names.filter { $0 == DatasetIndex.fileName || $0.hasPrefix("part-") }
-        let previous = try? JSONDecoder().decode(RunIdentity.self, from: Data(contentsOf: URL(fileURLWithPath: self.workspace.runFile)))
+        let previous = Workspace.record(RunIdentity.self, at: self.workspace.runFile)
         let interrupted = try previous != nil || !self.stagedNames().isEmpty
         try FileSystem.removeFile(self.workspace.published(".\(DatasetIndex.fileName).tmp"))
 
@@ -202,7 +202,7 @@ public final class DatasetWriter {
         guard FileSystem.exists(self.workspace.tasks) else { return [] }
         return try FileSystem.entries(of: self.workspace.tasks).compactMap(\.name).filter { $0.hasSuffix(".json") }.sorted().map {
             let path = "\(self.workspace.tasks)/\($0)"
-            return (path, try? JSONDecoder().decode(TaskRecord.self, from: Data(contentsOf: URL(fileURLWithPath: path))))
+            return (path, Workspace.record(TaskRecord.self, at: path))
         }
     }
 
@@ -224,7 +224,7 @@ public final class DatasetWriter {
     private func loadRecords(hasIndex: Bool, keepingRecords: Bool = true, isMine: (Int) -> Bool = { _ in true }) throws {
         var keep = Set<String>()
         for name in try self.stagedNames() where keepingRecords && name.hasPrefix("part-") && name.hasSuffix(".done.json") {
-            guard let record = try? JSONDecoder().decode(PartitionRecord.self, from: Data(contentsOf: URL(fileURLWithPath: self.workspace.staged(name)))),
+            guard let record = Workspace.record(PartitionRecord.self, at: self.workspace.staged(name)),
                 name == Workspace.recordName(partition: record.partition), record.run == self.fingerprint, isMine(record.partition)
             else { continue }
             var intact = true

@@ -71,7 +71,18 @@ struct Workspace {
 
     /// SHA-256 of a file's bytes, memory-mapped rather than copied; nil when it cannot be read.
     static func checksum(of path: String) -> String? {
-        (try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)).map { SHA256.hex($0) }
+        (try? Self.contents(of: path)).map { SHA256.hex($0) }
+    }
+
+    /// A file's bytes, memory-mapped (shard files are hashed once, not copied).
+    static func contents(of path: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+    }
+
+    /// A JSON record of the workspace (run, task or partition record); nil when it is missing or
+    /// not such a record.
+    static func record<T: Decodable>(_ type: T.Type, at path: String) -> T? {
+        (try? Self.contents(of: path)).flatMap { try? JSONDecoder().decode(T.self, from: $0) }
     }
 
     /// Publishes a dataset whose shards are all staged (or already moved, `alreadyPublished`):
