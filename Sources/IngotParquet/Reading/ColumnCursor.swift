@@ -118,7 +118,6 @@ struct ColumnCursor {
         return true
     }
 
-    var valueKind: ColumnValues.Kind { self.values.kind }
 
     /// Reads and decodes the next data page (after any dictionary page); false at the chunk's end.
     private mutating func loadPage() throws(ParquetError) -> Bool {
