@@ -11,8 +11,11 @@ struct JSONScanner {
     var index = 0
     /// Reused by the tree parser for each string's bytes.
     private var scratch: [UInt8] = []
-    /// Object members whose values the tree parser skips (stored as null).
-    var skippedKeys: Set<String> = []
+    /// Members of the top-level object's member `deferredParent` that the tree parser leaves
+    /// out, recording where their values are instead (see ``JSONValue/parse(_:floats:deferring:)``).
+    var deferredParent: String?
+    var deferredKeys: Set<String> = []
+    private(set) var deferredValues: [String: Range<Int>] = [:]
     /// Build fractional numbers as serde_json does by default (see ``serdeDouble(_:_:)``).
     var serdeFloats = false
 
@@ -310,32 +313,7 @@ struct JSONScanner {
         case 0x22:
             return .string(try self.parseStringValue())
         case 0x7B:
-            self.index += 1
-            var members: [(key: String, value: JSONValue)] = []
-            self.skipWhitespace()
-            if self.peek() == 0x7D {
-                self.index += 1
-                return .object(members)
-            }
-            while true {
-                self.skipWhitespace()
-                let key = try self.parseStringValue()
-                self.skipWhitespace()
-                try self.expect(0x3A, "':'")
-                if !self.skippedKeys.isEmpty && self.skippedKeys.contains(key) {
-                    try self.skipValue(depth: depth + 1)
-                    members.append((key, .null))
-                } else {
-                    members.append((key, try self.parseValue(depth: depth + 1)))
-                }
-                self.skipWhitespace()
-                if self.peek() == 0x2C {
-                    self.index += 1
-                    continue
-                }
-                try self.expect(0x7D, "',' or '}'")
-                return .object(members)
-            }
+            return try self.parseObject(depth: depth, deferring: false)
         case 0x5B:
             self.index += 1
             var elements: [JSONValue] = []
@@ -378,6 +356,46 @@ struct JSONScanner {
             if isInteger, let i = Int(text) { return .integer(i) }
             guard let d = Double(text) else { throw JSONError(offset: start, "number out of range") }
             return .number(d)
+        }
+    }
+
+    /// Parses an object starting at its opening brace. With `deferring`, members named in
+    /// `deferredKeys` are validated and their ranges recorded, not built.
+    private mutating func parseObject(depth: Int, deferring: Bool) throws(JSONError) -> JSONValue {
+        self.index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        self.skipWhitespace()
+        if self.peek() == 0x7D {
+            self.index += 1
+            return .object(members)
+        }
+        while true {
+            self.skipWhitespace()
+            let key = try self.parseStringValue()
+            self.skipWhitespace()
+            try self.expect(0x3A, "':'")
+            if deferring && self.deferredKeys.contains(key) {
+                self.skipWhitespace()
+                let start = self.index
+                try self.skipValue(depth: depth + 1)
+                self.deferredValues[key] = start..<self.index
+            } else if depth == 0 && key == self.deferredParent {
+                self.skipWhitespace()
+                if self.peek() == 0x7B {
+                    members.append((key, try self.parseObject(depth: depth + 1, deferring: true)))
+                } else {
+                    members.append((key, try self.parseValue(depth: depth + 1)))
+                }
+            } else {
+                members.append((key, try self.parseValue(depth: depth + 1)))
+            }
+            self.skipWhitespace()
+            if self.peek() == 0x2C {
+                self.index += 1
+                continue
+            }
+            try self.expect(0x7D, "',' or '}'")
+            return .object(members)
         }
     }
 

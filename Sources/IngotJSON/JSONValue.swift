@@ -84,16 +84,14 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses a complete JSON text. Values of object members named in `skippingKeys` are
-    /// validated but not built (they read as null): large files whose bulky fields are unused
-    /// load faster.
-    public static func parse(_ bytes: some Collection<UInt8>, skippingKeys: Set<String> = []) throws(JSONError) -> JSONValue {
-        try Self.parse(bytes, skippingKeys: skippingKeys, floats: .correctlyRounded)
+    /// Parses a complete JSON text.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSONValue {
+        try Self.parse(bytes, floats: .correctlyRounded)
     }
 
     /// Parses a complete JSON text held in a raw buffer (a corpus line) without copying it.
     public static func parse(_ raw: UnsafeRawBufferPointer) throws(JSONError) -> JSONValue {
-        try Self.parse(raw, skippingKeys: [], serdeFloats: false)
+        try Self.parse(raw, floats: .correctlyRounded, deferring: nil).value
     }
 
     /// How fractional numbers become doubles.
@@ -105,28 +103,41 @@ public enum JSONValue: Sendable, Equatable {
         case serdeJSON
     }
 
-    /// ``parse(_:skippingKeys:)`` with a choice of float reading, for the tokenizer loaders.
-    package static func parse(
-        _ bytes: some Collection<UInt8>, skippingKeys: Set<String> = [], floats: FloatParsing
-    ) throws(JSONError) -> JSONValue {
+    /// ``parse(_:)`` with a choice of float reading, for the tokenizer loaders.
+    package static func parse(_ bytes: some Collection<UInt8>, floats: FloatParsing) throws(JSONError) -> JSONValue {
         let array = Array(bytes)
         let result = array.withUnsafeBytes { raw -> Result<JSONValue, JSONError> in
-            do throws(JSONError) {
-                return .success(try Self.parse(raw, skippingKeys: skippingKeys, serdeFloats: floats == .serdeJSON))
-            } catch {
-                return .failure(error)
-            }
+            Result { () throws(JSONError) in try Self.parse(raw, floats: floats, deferring: nil).value }
         }
         return try result.get()
     }
 
-    private static func parse(_ raw: UnsafeRawBufferPointer, skippingKeys: Set<String>, serdeFloats: Bool) throws(JSONError) -> JSONValue {
+    /// Members of one member of the top-level object that ``parse(_:floats:deferring:)`` leaves
+    /// out of the tree: `keys` of the object `parent`.
+    package struct DeferredMembers: Sendable {
+        package var parent: String
+        package var keys: Set<String>
+
+        package init(of parent: String, _ keys: Set<String>) {
+            self.parent = parent
+            self.keys = keys
+        }
+    }
+
+    /// Parses a complete JSON text, leaving the deferred members out of the tree: they are
+    /// validated (syntax, not UTF-8) and their values' byte ranges returned, for a caller that
+    /// reads them in place with ``JSONPullReader`` (a tokenizer's 128k-entry vocabulary costs
+    /// more as a tree than the work done with it).
+    package static func parse(
+        _ raw: UnsafeRawBufferPointer, floats: FloatParsing, deferring: DeferredMembers?
+    ) throws(JSONError) -> (value: JSONValue, deferred: [String: Range<Int>]) {
         var scanner = JSONScanner(raw)
-        scanner.skippedKeys = skippingKeys
-        scanner.serdeFloats = serdeFloats
+        scanner.deferredParent = deferring?.parent
+        scanner.deferredKeys = deferring?.keys ?? []
+        scanner.serdeFloats = floats == .serdeJSON
         let value = try scanner.parseValue(depth: 0)
         scanner.skipWhitespace()
         guard scanner.atEnd else { throw JSONError(offset: scanner.index, "unexpected trailing characters") }
-        return value
+        return (value, scanner.deferredValues)
     }
 }

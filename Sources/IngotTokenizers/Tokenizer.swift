@@ -63,17 +63,22 @@ public struct Tokenizer: Sendable {
         {
             return try SentencePieceLoader(path: path).load()
         }
-        let json: JSONValue
+        let file = [UInt8](data)
+        let parsed: (value: JSONValue, deferred: [String: Range<Int>])
         do {
             // Read floats (Unigram scores) as HuggingFace's serde_json does: see FloatParsing.
-            json = try JSONValue.parse(data, floats: .serdeJSON)
+            parsed = try file.withUnsafeBytes { raw in
+                Result { () throws(JSONError) in
+                    try JSONValue.parse(raw, floats: .serdeJSON, deferring: TokenizerJSONLoader.deferredMembers)
+                }
+            }.get()
         } catch {
             throw TokenizerError(path: path, "not valid JSON (nor a SentencePiece model): \(error)")
         }
-        if TekkenLoader.recognizes(json) {
-            return try TekkenLoader(path: path, json: json).load()
+        if TekkenLoader.recognizes(parsed.value) {
+            return try TekkenLoader(path: path, json: parsed.value).load()
         }
-        return try TokenizerJSONLoader(path: path, json: json).load()
+        return try TokenizerJSONLoader(path: path, json: parsed.value, file: file, deferred: parsed.deferred).load()
     }
 
     init(

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import IngotJSON
 
@@ -6,19 +5,38 @@ import IngotJSON
 /// rejecting by name every component it does not implement.
 struct TokenizerJSONLoader {
     let path: String
+    /// The file as a tree, without `model.vocab` and `model.merges`: those are ranges of `file`
+    /// (see ``deferredMembers``), read in place for BPE and parsed on demand otherwise.
     let json: JSONValue
+    let file: [UInt8]
+    let deferred: [String: Range<Int>]
+
+    /// The members left out of the tree.
+    static let deferredMembers = JSONValue.DeferredMembers(of: "model", ["vocab", "merges"])
 
     func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
 
     func load() throws(TokenizerError) -> Tokenizer {
         guard case .object = self.json else { throw self.fail("top level is not a JSON object") }
-        guard let modelJSON = self.json["model"], case .object = modelJSON else { throw self.fail("missing 'model'") }
+        guard var modelJSON = self.json["model"], case .object = modelJSON else { throw self.fail("missing 'model'") }
+        let type = self.modelType(modelJSON)
+        if type != "BPE" { modelJSON = try self.withDeferredMembers(modelJSON) }
         var normalizer = try self.normalizer(self.json["normalizer"])
         let steps = try self.preTokenizerSteps(self.json["pre_tokenizer"])
         let byteLevel = steps.contains { if case .byteLevel = $0 { true } else { false } }
 
         var tokenBytes: [[UInt8]] = []
-        let model = try self.model(modelJSON, byteLevel: byteLevel, tokenBytes: &tokenBytes)
+        var canCutAtMarkers = false
+        let model: TokenModel
+        switch type {
+        case "BPE":
+            let bpe = try self.bpe(modelJSON, byteLevel: byteLevel, tokenBytes: &tokenBytes)
+            model = .bpe(bpe.model)
+            canCutAtMarkers = bpe.canCutAtMarkers
+        case "WordPiece": model = .wordPiece(try self.wordPiece(modelJSON, tokenBytes: &tokenBytes))
+        case "Unigram": model = .unigram(try self.unigram(modelJSON, tokenBytes: &tokenBytes))
+        default: throw self.fail("model type '\(type)' is not supported (supported: BPE, WordPiece, Unigram)")
+        }
         let added = try self.addedTokens(model: model, byteLevel: byteLevel, recordingBytesIn: &tokenBytes)
 
         // Fused fast paths for the common configurations; everything else runs the steps.
@@ -49,34 +67,34 @@ struct TokenizerJSONLoader {
         // another character (Unigram is never cut: Viterbi's rounding depends on the running
         // path score, so ties could break differently).
         if case .bpe(let bpe) = model, !bpe.isByteLevel {
-            tokenizer.wordsAreIndependent = Self.canCutAtMarkers(modelJSON)
+            tokenizer.wordsAreIndependent = canCutAtMarkers
         }
         return tokenizer
     }
 
     static let marker: [UInt8] = [0xE2, 0x96, 0x81]
 
-    /// True when the vocabulary has "▁" and no entry with U+2581 after another character.
-    private static func canCutAtMarkers(_ model: JSONValue) -> Bool {
-        let names = (model["vocab"]?.objectValue ?? []).map(\.key)
-        guard names.contains("\u{2581}") else { return false }
-        return !names.contains { SentencePieceLoader.hasMarkerAfterCharacter(Array($0.utf8)) }
-    }
-
     // MARK: Models
 
-    private func model(_ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> TokenModel {
-        // The 2020-era schema has no "type": tell the models apart by their fields.
-        let type =
-            model["type"]?.stringValue
-            ?? (model["merges"] != nil
-                ? "BPE" : model["vocab"]?.arrayValue != nil ? "Unigram" : model["max_input_chars_per_word"] != nil ? "WordPiece" : "?")
-        switch type {
-        case "BPE": return .bpe(try self.bpe(model, byteLevel: byteLevel, tokenBytes: &tokenBytes))
-        case "WordPiece": return .wordPiece(try self.wordPiece(model, tokenBytes: &tokenBytes))
-        case "Unigram": return .unigram(try self.unigram(model, tokenBytes: &tokenBytes))
-        default: throw self.fail("model type '\(type)' is not supported (supported: BPE, WordPiece, Unigram)")
+    /// The model's "type"; the 2020-era schema has none: the models are told apart by their fields.
+    private func modelType(_ model: JSONValue) -> String {
+        if let type = model["type"]?.stringValue { return type }
+        if self.deferred["merges"] != nil { return "BPE" }
+        if let vocab = self.deferred["vocab"], self.file[vocab.lowerBound] == UInt8(ascii: "[") { return "Unigram" }
+        return model["max_input_chars_per_word"] != nil ? "WordPiece" : "?"
+    }
+
+    /// `model` with its deferred members parsed into it, for the models read from the tree.
+    private func withDeferredMembers(_ model: JSONValue) throws(TokenizerError) -> JSONValue {
+        guard case .object(var members) = model else { return model }
+        for (key, range) in self.deferred.sorted(by: { $0.value.lowerBound < $1.value.lowerBound }) {
+            do {
+                members.append((key, try JSONValue.parse(self.file[range], floats: .serdeJSON)))
+            } catch {
+                throw self.fail("model.\(key) is not valid JSON: \(error)")
+            }
         }
+        return .object(members)
     }
 
     private static func record(_ bytes: [UInt8], id: Int, in tokenBytes: inout [[UInt8]]) {
@@ -84,7 +102,9 @@ struct TokenizerJSONLoader {
         tokenBytes[id] = bytes
     }
 
-    private func bpe(_ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> BPEModel {
+    private func bpe(
+        _ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]
+    ) throws(TokenizerError) -> (model: BPEModel, canCutAtMarkers: Bool) {
         if let dropout = model["dropout"], !dropout.isNull { throw self.fail("BPE dropout is not supported") }
         let byteFallback = model["byte_fallback"]?.boolValue ?? false
         if byteFallback && byteLevel {
@@ -93,17 +113,16 @@ struct TokenizerJSONLoader {
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported") }
         }
-        guard let vocabMembers = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
-        var vocabulary = ByteKeyedTable(minimumCapacity: vocabMembers.count)
-        for (token, idValue) in vocabMembers {
-            guard let id = idValue.intValue else { throw self.fail("vocabulary entry '\(token)' has an invalid id") }
-            try TokenIDs.check(id, entries: vocabMembers.count, "vocabulary entry '\(token)'", fail: self.fail)
-            guard let bytes = byteLevel ? ByteLevel.bytes(of: token) : Array(token.utf8) else {
-                throw self.fail("vocabulary entry '\(token)' is not byte-level encoded")
+        guard let vocab = self.deferred["vocab"] else { throw self.fail("model.vocab is not an object") }
+        guard let mergeList = self.deferred["merges"] else { throw self.fail("model.merges is not an array") }
+        let fail = { @Sendable [path] (message: String) in TokenizerError(path: path, message) }
+        let (words, resolved) = try self.file.withUnsafeBytes { file in
+            Result { () throws(TokenizerError) in
+                try BPETableReader(file: file, byteLevel: byteLevel, fail: fail).read(vocab: vocab, merges: mergeList)
             }
-            vocabulary.insert(bytes, value: UInt64(id))
-            Self.record(bytes, id: id, in: &tokenBytes)
-        }
+        }.get()
+        let vocabulary = words.table
+        tokenBytes = words.tokenBytes
 
         var byteTokens = [UInt32](repeating: 0, count: 256)
         for b in 0..<256 where byteLevel {
@@ -113,9 +132,8 @@ struct TokenizerJSONLoader {
             byteTokens[b] = UInt32(id)
         }
 
-        guard let mergeList = model["merges"]?.arrayValue else { throw self.fail("model.merges is not an array") }
-        var merges = MergeTable(capacity: mergeList.count)
-        for (rank, ids) in try self.resolveMerges(mergeList, vocabulary: vocabulary, byteLevel: byteLevel).enumerated() {
+        var merges = MergeTable(capacity: resolved.count)
+        for (rank, ids) in resolved.enumerated() {
             merges.insert(left: ids.left, right: ids.right, rank: UInt32(rank), merged: ids.merged)
         }
 
@@ -127,76 +145,7 @@ struct TokenizerJSONLoader {
             bpe.alphabet = .characters(byteFallback: fallback, unknown: unknown, fuseUnknown: model["fuse_unk"]?.boolValue ?? false)
             Self.unescapeMarkers(&tokenBytes, except: fallback)
         }
-        return bpe
-    }
-
-    /// The ids of each merge's left and right tokens and of their concatenation. Large merge
-    /// lists (Llama 3: 280k, three hash lookups each) are resolved in slices on every core: the
-    /// vocabulary is only read, and each slice writes its own results.
-    private func resolveMerges(
-        _ list: [JSONValue], vocabulary: ByteKeyedTable, byteLevel: Bool
-    ) throws(TokenizerError) -> [(left: UInt32, right: UInt32, merged: UInt32)] {
-        let slices = list.count < 50_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
-        let results = ResultSlots<[(left: UInt32, right: UInt32, merged: UInt32)]>(count: slices)
-        let sliceLength = (list.count + slices - 1) / max(1, slices)
-        DispatchQueue.concurrentPerform(iterations: slices) { slice in
-            let range = min(list.count, slice * sliceLength)..<min(list.count, (slice + 1) * sliceLength)
-            results[slice] = Result { () throws(TokenizerError) in
-                try self.resolveMerges(list[range], firstRank: range.lowerBound, vocabulary: vocabulary, byteLevel: byteLevel)
-            }
-        }
-        var all: [(left: UInt32, right: UInt32, merged: UInt32)] = []
-        all.reserveCapacity(list.count)
-        for slice in 0..<slices { all += try results[slice]!.get() }
-        return all
-    }
-
-    private func resolveMerges(
-        _ list: ArraySlice<JSONValue>, firstRank: Int, vocabulary: ByteKeyedTable, byteLevel: Bool
-    ) throws(TokenizerError) -> [(left: UInt32, right: UInt32, merged: UInt32)] {
-        var resolved: [(left: UInt32, right: UInt32, merged: UInt32)] = []
-        resolved.reserveCapacity(list.count)
-        // One buffer for "left right" as bytes: left and right are slices of it, and the merged
-        // token is the buffer without the separator, so no per-merge allocation.
-        var buffer: [UInt8] = []
-        for (offset, entry) in list.enumerated() {
-            let rank = firstRank + offset
-            buffer.removeAll(keepingCapacity: true)
-            let split: Int
-            var valid = true
-            switch entry {
-            case .string(var s):
-                // On the UTF-8 bytes: no String per half.
-                let halves = s.withUTF8 { text -> (valid: Bool, split: Int)? in
-                    guard let space = text.firstIndex(of: 0x20) else { return nil }
-                    var valid = Self.append(UnsafeBufferPointer(rebasing: text[..<space]), byteLevel: byteLevel, to: &buffer)
-                    let split = buffer.count
-                    valid = valid && Self.append(UnsafeBufferPointer(rebasing: text[(space + 1)...]), byteLevel: byteLevel, to: &buffer)
-                    return (valid, split)
-                }
-                guard let halves else { throw self.fail("merge \(rank) '\(s)' is not two tokens") }
-                (valid, split) = halves
-            case .array(let a) where a.count == 2 && a[0].stringValue != nil && a[1].stringValue != nil:
-                valid = Self.append(a[0].stringValue!, byteLevel: byteLevel, to: &buffer)
-                split = buffer.count
-                valid = valid && Self.append(a[1].stringValue!, byteLevel: byteLevel, to: &buffer)
-            default:
-                throw self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
-            }
-            let ids = buffer.withUnsafeBufferPointer { all -> (UInt64, UInt64, UInt64)? in
-                guard valid, split > 0, split < all.count,
-                    let left = vocabulary.find(UnsafeBufferPointer(rebasing: all[..<split])),
-                    let right = vocabulary.find(UnsafeBufferPointer(rebasing: all[split...])),
-                    let merged = vocabulary.find(all)
-                else { return nil }
-                return (left, right, merged)
-            }
-            guard let (leftID, rightID, mergedID) = ids else {
-                throw self.fail("merge \(rank) \(entry) refers to tokens not in the vocabulary")
-            }
-            resolved.append((UInt32(leftID), UInt32(rightID), UInt32(mergedID)))
-        }
-        return resolved
+        return (bpe, words.canCutAtMarkers)
     }
 
     /// The `<0xXX>` tokens, which decode to their byte.
@@ -217,18 +166,6 @@ struct TokenizerJSONLoader {
         for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !skip.contains(UInt32(i)) {
             tokenBytes[i] = SentencePieceLoader.unescaped(tokenBytes[i])
         }
-    }
-
-    private static func append(_ token: String, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
-        if byteLevel { return ByteLevel.appendBytes(of: token, to: &buffer) }
-        buffer.append(contentsOf: token.utf8)
-        return true
-    }
-
-    private static func append(_ token: UnsafeBufferPointer<UInt8>, byteLevel: Bool, to buffer: inout [UInt8]) -> Bool {
-        if byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &buffer) }
-        buffer.append(contentsOf: token)
-        return true
     }
 
     private func wordPiece(_ model: JSONValue, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> WordPieceModel {
@@ -483,27 +420,5 @@ struct TokenizerJSONLoader {
         default:
             return false
         }
-    }
-}
-
-/// One result per slice of a parallel loop: each iteration writes only its own slot (through a
-/// raw buffer, so no two writes touch the same Swift value), and the slots are read after the
-/// loop has joined.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Result<Value, TokenizerError>?>
-
-    init(count: Int) {
-        self.slots = .allocate(capacity: count)
-        self.slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        self.slots.deinitialize()
-        self.slots.deallocate()
-    }
-
-    subscript(index: Int) -> Result<Value, TokenizerError>? {
-        get { self.slots[index] }
-        set { self.slots[index] = newValue }
     }
 }

@@ -79,6 +79,70 @@ import Testing
         #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: ranks) }
     }
 
+    static func bpe(vocab: String, merges: String) -> String {
+        """
+        {"added_tokens": [], "normalizer": null, "pre_tokenizer": null, "post_processor": null, "decoder": null,
+         "model": {"type": "BPE", "dropout": null, "unk_token": null, "vocab": \(vocab), "merges": \(merges)}}
+        """
+    }
+
+    /// `vocab` and `merges` are read in place from the file's bytes, not from a tree: both
+    /// spellings of a merge load alike, and every damage is named.
+    @Test func bpeTablesLoadInBothMergeSpellings() throws {
+        let vocab = #"{"a": 0, "b": 1, "ab": 2, "\u00e9": 3, "ab\u00e9": 4}"#
+        for merges in [#"["a b", "ab \u00e9"]"#, #"[["a", "b"], ["ab", "é"]]"#] {
+            let path = try self.write(Array(Self.bpe(vocab: vocab, merges: merges).utf8), "bpe.json")
+            let tokenizer = try Tokenizer.load(contentsOf: path)
+            #expect(tokenizer.vocabularySize == 5)
+            #expect(tokenizer.encode("abé") == [4], "\(merges)")
+            #expect(tokenizer.encode("ab") == [2])
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"a": 0, "b": 1, "ab": 2}"#, #"["a c"]"#, "merge 0 'a c' refers to tokens not in the vocabulary"),
+        (#"{"a": 0, "b": 1, "ab": 2}"#, #"["a b", "ab"]"#, "merge 1 'ab' is not two tokens"),
+        (#"{"a": 0, "b": 1, "ab": 2}"#, #"[["a", "b", "ab"]]"#, "merge 0 is neither"),
+        (#"{"a": 0, "b": 1, "ab": 2}"#, #"[7]"#, "merge 0 is neither"),
+        (#"{"a": 0, "b": "one"}"#, #"[]"#, "vocabulary entry 'b' has an invalid id"),
+        (#"{"a": 0, "b": 1,}"#, #"[]"#, "not valid JSON"),
+        (#"["a", "b"]"#, #"[]"#, "model.vocab is not an object"),
+        (#"{"a": 0}"#, #"{"a": "b"}"#, "model.merges is not an array"),
+        (#"{"a": 0, "b": 9999999999}"#, #"[]"#, "implausible"),
+    ])
+    func damagedBPETablesAreNamed(_ vocab: String, _ merges: String, _ message: String) throws {
+        let path = try self.write(Array(Self.bpe(vocab: vocab, merges: merges).utf8), "bpe.json")
+        do {
+            _ = try Tokenizer.load(contentsOf: path)
+            Issue.record("loaded \(vocab) \(merges)")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+            #expect(error.path == path)
+        }
+    }
+
+    @Test func invalidUTF8InAVocabularyIsRefused() throws {
+        var bytes = Array(Self.bpe(vocab: #"{"a": 0, "bX": 1}"#, merges: "[]").utf8)
+        bytes[bytes.firstIndex(of: UInt8(ascii: "X"))!] = 0xFF
+        let path = try self.write(bytes, "bpe.json")
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: path) }
+    }
+
+    /// A byte-level merge naming an unknown token is shown as the file writes it.
+    @Test func unknownByteLevelMergeIsShownAsWritten() throws {
+        let bundled = TestPaths.packageRoot.appendingPathComponent("Samples/tokenizers/gpt2/tokenizer.json")
+        let json = String(decoding: try Data(contentsOf: bundled), as: UTF8.self)
+        let damaged = json.replacingOccurrences(of: #""Ġ a","#, with: #""Ġ aĠaĠaĠ","#)
+        #expect(damaged != json)
+        let path = try self.write(Array(damaged.utf8), "tokenizer.json")
+        do {
+            _ = try Tokenizer.load(contentsOf: path)
+            Issue.record("loaded a merge of unknown tokens")
+        } catch {
+            #expect(error.description.contains("merge 1 'Ġ aĠaĠaĠ' refers to tokens not in the vocabulary"), "\(error)")
+        }
+    }
+
     @Test func unknownTiktokenEncodingIsRefusedByName() throws {
         let dir = try TestPaths.makeTemporaryDirectory("tiktoken")
         defer { try? FileManager.default.removeItem(at: dir) }

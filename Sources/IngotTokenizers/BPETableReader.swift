@@ -1,0 +1,266 @@
+import Dispatch
+import Foundation
+import IngotJSON
+
+/// Reads a tokenizer.json's BPE `vocab` and `merges` in place from the file's bytes.
+///
+/// Built as a JSON tree, Llama 3's 128k vocabulary members and 280k merge strings cost more than
+/// everything else in loading it (a `String`, a validation and an allocation each); here each
+/// entry is decoded straight into one reused buffer. The two are read at the same time on two
+/// cores (merges are decoded into an arena while the vocabulary table is built), then each
+/// merge's three tokens are looked up in slices on every core.
+struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outlives the loops
+    /// The whole file; `vocab` and `merges` are byte ranges of it.
+    let file: UnsafeRawBufferPointer
+    let byteLevel: Bool
+    let fail: @Sendable (String) -> TokenizerError
+
+    struct Vocabulary {
+        var table: ByteKeyedTable
+        /// The bytes of each id (empty where the file has no entry).
+        var tokenBytes: [[UInt8]]
+        /// For SentencePiece-style vocabularies: whether text may be cut at each "▁" (see
+        /// `TokenizerJSONLoader`): the vocabulary has "▁" and no entry has it after another
+        /// character.
+        var canCutAtMarkers: Bool
+    }
+
+    /// Each merge's two tokens as bytes, back to back in one arena.
+    struct DecodedMerges: Sendable {
+        var bytes: [UInt8] = []
+        /// Per merge: where its bytes end in `bytes`, and where its right token starts.
+        var ends: [UInt32] = []
+        var splits: [UInt32] = []
+        var count: Int { self.ends.count }
+    }
+
+    typealias ResolvedMerge = (left: UInt32, right: UInt32, merged: UInt32)
+
+    /// Reads both, concurrently, and resolves the merges against the vocabulary.
+    func read(vocab: Range<Int>, merges: Range<Int>) throws(TokenizerError) -> (Vocabulary, [ResolvedMerge]) {
+        let vocabulary = ResultSlots<Vocabulary>(count: 1)
+        let decoded = ResultSlots<DecodedMerges>(count: 1)
+        DispatchQueue.concurrentPerform(iterations: 2) { job in
+            if job == 0 {
+                vocabulary[0] = Result { () throws(TokenizerError) in try self.readVocabulary(vocab) }
+            } else {
+                decoded[0] = Result { () throws(TokenizerError) in try self.decodeMerges(merges) }
+            }
+        }
+        let words = try vocabulary[0]!.get()
+        let merges = try self.resolve(try decoded[0]!.get(), in: words.table, source: merges)
+        return (words, merges)
+    }
+
+    // MARK: Vocabulary
+
+    func readVocabulary(_ range: Range<Int>) throws(TokenizerError) -> Vocabulary {
+        var reader = try self.reader(range, "model.vocab")
+        guard reader.peekKind() == .object else { throw self.fail("model.vocab is not an object") }
+        // Entries are collected first: the id bounds and the table's size depend on their count.
+        var arena: [UInt8] = []
+        arena.reserveCapacity(range.count / 2)
+        var entries: [(end: UInt32, id: Int)] = []
+        entries.reserveCapacity(range.count / 12)
+        var key: [UInt8] = []
+        var hasMarker = false
+        var markerAfterCharacter = false
+        try self.json("model.vocab") {
+            guard try reader.enterObject() else { return }
+            repeat {
+                key.removeAll(keepingCapacity: true)
+                try reader.readKey(into: &key)
+                let value = try reader.readValue()
+                guard let id = value.intValue else {
+                    throw self.fail("vocabulary entry '\(String(decoding: key, as: UTF8.self))' has an invalid id")
+                }
+                if self.byteLevel {
+                    guard key.withUnsafeBufferPointer({ ByteLevel.appendBytes(ofUTF8: $0, to: &arena) }) else {
+                        throw self.fail("vocabulary entry '\(String(decoding: key, as: UTF8.self))' is not byte-level encoded")
+                    }
+                } else {
+                    arena.append(contentsOf: key)
+                    hasMarker = hasMarker || key == TokenizerJSONLoader.marker
+                    markerAfterCharacter = markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(key)
+                }
+                entries.append((UInt32(arena.count), id))
+            } while try reader.nextMember()
+            try reader.finish()
+        }
+
+        var table = ByteKeyedTable(minimumCapacity: entries.count)
+        var tokenBytes: [[UInt8]] = []
+        try arena.withUnsafeBufferPointer { (all) throws(TokenizerError) in
+            var start = 0
+            for (end, id) in entries {
+                let bytes = UnsafeBufferPointer(rebasing: all[start..<Int(end)])
+                start = Int(end)
+                try TokenIDs.check(
+                    id, entries: entries.count, "vocabulary entry '\(String(decoding: bytes, as: UTF8.self))'", fail: self.fail)
+                table.insert(bytes, value: UInt64(id))
+                if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
+                tokenBytes[id] = Array(bytes)
+            }
+        }
+        return Vocabulary(table: table, tokenBytes: tokenBytes, canCutAtMarkers: hasMarker && !markerAfterCharacter)
+    }
+
+    // MARK: Merges
+
+    /// Decodes every merge, `"a b"` or `["a", "b"]`, into the arena, in rank order.
+    func decodeMerges(_ range: Range<Int>) throws(TokenizerError) -> DecodedMerges {
+        var reader = try self.reader(range, "model.merges")
+        guard reader.peekKind() == .array else { throw self.fail("model.merges is not an array") }
+        var merges = DecodedMerges()
+        merges.bytes.reserveCapacity(range.count / 2)
+        merges.ends.reserveCapacity(range.count / 10)
+        merges.splits.reserveCapacity(range.count / 10)
+        var text: [UInt8] = []
+        try self.json("model.merges") {
+            guard try reader.enterArray() else { return }
+            repeat {
+                let rank = merges.count
+                text.removeAll(keepingCapacity: true)
+                let split: Int
+                switch reader.peekKind() {
+                case .string:
+                    try reader.readString(into: &text)
+                    guard let space = text.firstIndex(of: 0x20) else {
+                        throw self.fail("merge \(rank) '\(String(decoding: text, as: UTF8.self))' is not two tokens")
+                    }
+                    split = space
+                    text.remove(at: space)
+                case .array:
+                    var halves = 0
+                    var cut = 0
+                    if try reader.enterArray() {
+                        repeat {
+                            guard halves < 2, reader.peekKind() == .string else { halves = 3; break }
+                            try reader.readString(into: &text)
+                            halves += 1
+                            if halves == 1 { cut = text.count }
+                        } while try reader.nextElement()
+                    }
+                    guard halves == 2 else { throw self.notAMerge(rank) }
+                    split = cut
+                default:
+                    throw self.notAMerge(rank)
+                }
+                guard self.append(text[..<split], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
+                merges.splits.append(UInt32(merges.bytes.count))
+                guard self.append(text[split...], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
+                merges.ends.append(UInt32(merges.bytes.count))
+            } while try reader.nextElement()
+            try reader.finish()
+        }
+        return merges
+    }
+
+    /// The ids of each merge's tokens and of their concatenation, in slices on every core (the
+    /// table is only read; each slice writes its own results).
+    func resolve(_ merges: DecodedMerges, in vocabulary: ByteKeyedTable, source: Range<Int>) throws(TokenizerError) -> [ResolvedMerge] {
+        let slices = merges.count < 50_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let sliceLength = (merges.count + slices - 1) / max(1, slices)
+        let results = ResultSlots<[ResolvedMerge]>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let ranks = min(merges.count, slice * sliceLength)..<min(merges.count, (slice + 1) * sliceLength)
+            results[slice] = merges.bytes.withUnsafeBufferPointer { bytes in
+                var resolved: [ResolvedMerge] = []
+                resolved.reserveCapacity(ranks.count)
+                for rank in ranks {
+                    let start = rank == 0 ? 0 : Int(merges.ends[rank - 1])
+                    let split = Int(merges.splits[rank])
+                    let end = Int(merges.ends[rank])
+                    guard split > start, end > split,
+                        let left = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[start..<split])),
+                        let right = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[split..<end])),
+                        let merged = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    else {
+                        return .failure(self.unknownTokens(rank, bytes: Array(bytes)[start..<end], split: split))
+                    }
+                    resolved.append((UInt32(left), UInt32(right), UInt32(merged)))
+                }
+                return .success(resolved)
+            }
+        }
+        var all: [ResolvedMerge] = []
+        all.reserveCapacity(merges.count)
+        for slice in 0..<slices { all += try results[slice]!.get() }
+        return all
+    }
+
+    // MARK: Helpers
+
+    private func reader(_ range: Range<Int>, _ what: String) throws(TokenizerError) -> JSONPullReader {
+        do {
+            return try JSONPullReader(UnsafeRawBufferPointer(rebasing: self.file[range]))
+        } catch {
+            throw self.fail("\(what) is not valid JSON: \(error)")
+        }
+    }
+
+    /// Runs `body`, which throws the loader's errors and the reader's syntax errors (named
+    /// after the value they are in).
+    private func json(_ what: String, _ body: () throws -> Void) throws(TokenizerError) {
+        do {
+            try body()
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw self.fail("\(what) is not valid JSON: \(error)")
+        }
+    }
+
+    private func append(_ token: ArraySlice<UInt8>, to bytes: inout [UInt8]) -> Bool {
+        token.withUnsafeBufferPointer { token in
+            if self.byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &bytes) }
+            bytes.append(contentsOf: token)
+            return true
+        }
+    }
+
+    private func notAMerge(_ rank: Int) -> TokenizerError {
+        self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
+    }
+
+    /// `text`: the merge as the file writes it (without the space), or `bytes` it was decoded
+    /// to, shown again in the file's byte-level characters.
+    private func unknownTokens(_ rank: Int, text: [UInt8], split: Int) -> TokenizerError {
+        let left = String(decoding: text[..<split], as: UTF8.self)
+        let right = String(decoding: text[split...], as: UTF8.self)
+        return self.fail("merge \(rank) '\(left) \(right)' refers to tokens not in the vocabulary")
+    }
+
+    private func unknownTokens(_ rank: Int, bytes: ArraySlice<UInt8>, split: Int) -> TokenizerError {
+        guard self.byteLevel else { return self.unknownTokens(rank, text: Array(bytes), split: split - bytes.startIndex) }
+        var text: [UInt8] = []
+        var cut = 0
+        for (i, b) in bytes.enumerated() {
+            if i == split - bytes.startIndex { cut = text.count }
+            text.append(contentsOf: String(ByteLevel.characterForByte[Int(b)]).utf8)
+        }
+        return self.unknownTokens(rank, text: text, split: cut)
+    }
+}
+
+/// One result per slice of a parallel loop: each iteration writes only its own slot (through a
+/// raw buffer, so no two writes touch the same Swift value), and the slots are read after the
+/// loop has joined.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Result<Value, TokenizerError>?>
+
+    init(count: Int) {
+        self.slots = .allocate(capacity: count)
+        self.slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        self.slots.deinitialize()
+        self.slots.deallocate()
+    }
+
+    subscript(index: Int) -> Result<Value, TokenizerError>? {
+        get { self.slots[index] }
+        set { self.slots[index] = newValue }
+    }
+}

@@ -1,0 +1,94 @@
+import IngotJSON
+import Testing
+
+@Suite struct JSONPullReaderTests {
+    /// Rebuilds any value through the reader's container calls, to compare with the tree parser.
+    static func read(_ reader: inout JSONPullReader) throws -> JSONValue {
+        switch reader.peekKind() {
+        case .object:
+            var members: [(key: String, value: JSONValue)] = []
+            if try reader.enterObject() {
+                repeat {
+                    var key: [UInt8] = []
+                    try reader.readKey(into: &key)
+                    members.append((String(decoding: key, as: UTF8.self), try Self.read(&reader)))
+                } while try reader.nextMember()
+            }
+            return .object(members)
+        case .array:
+            var elements: [JSONValue] = []
+            if try reader.enterArray() {
+                repeat { elements.append(try Self.read(&reader)) } while try reader.nextElement()
+            }
+            return .array(elements)
+        case .string:
+            var bytes: [UInt8] = []
+            try reader.readString(into: &bytes)
+            return .string(String(decoding: bytes, as: UTF8.self))
+        case .number, .literal, nil:
+            return try reader.readValue()
+        }
+    }
+
+    static func pull(_ text: String) throws -> JSONValue {
+        try Array(text.utf8).withUnsafeBytes { raw in
+            var reader = try JSONPullReader(raw)
+            let value = try Self.read(&reader)
+            try reader.finish()
+            return value
+        }
+    }
+
+    @Test(arguments: [
+        #"{"a": [1, 2.5, "s", null, true], "b": {"c": -3}}"#,
+        #" { } "#, "[]", "[[], {}, [[]], {\"\": {}}]",
+        #"{"Ġthe": 262, "\u0120a": 1, "tab\there": 2, "\ud83d\ude00": 3, "é": 4}"#,
+        #"["a b", ["c", "d"], "e\nf", "\"q\" \\"]"#,
+        "\n[\n 1 ,\t2 \r\n]\n", #"{"dup": 1, "dup": 2}"#, "1e5", #""x""#,
+    ])
+    func agreesWithTheTreeParser(_ text: String) throws {
+        #expect(try Self.pull(text) == JSONValue.parse(Array(text.utf8)))
+    }
+
+    @Test(arguments: [
+        #"{"a": 1,}"#, #"{"a" 1}"#, #"[1 2]"#, #"[1,]"#, #"{"a": 1} x"#, #"{"a": 1"#, #"["a]"#, #"{"a": "\ud800"}"#, "[01]",
+    ])
+    func refusesWhatTheTreeParserRefuses(_ text: String) {
+        #expect(throws: JSONError.self) { try JSONValue.parse(Array(text.utf8)) }
+        #expect(throws: JSONError.self) { try Self.pull(text) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        let bytes: [UInt8] = Array(#"{"a": ""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
+        #expect(throws: JSONError.self) { try JSONValue.parse(bytes) }
+        #expect(throws: JSONError.self) {
+            try bytes.withUnsafeBytes { raw in _ = try JSONPullReader(raw) }
+        }
+    }
+
+    /// Deferred members are left out of the tree, their ranges hold exactly their values, and
+    /// members of the same names elsewhere stay in the tree.
+    @Test func deferredMembersAreRangesOfTheirValues() throws {
+        let text = #"{"vocab": 1, "model": {"type": "BPE", "vocab": {"a": 0, "b": 1} , "merges": ["a b"], "x": {"vocab": 2}}}"#
+        let bytes = Array(text.utf8)
+        let (value, deferred) = try bytes.withUnsafeBytes { raw in
+            try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab", "merges"]))
+        }
+        #expect(value["vocab"]?.intValue == 1)
+        #expect(value["model"]?["type"]?.stringValue == "BPE")
+        #expect(value["model"]?["vocab"] == nil)
+        #expect(value["model"]?["merges"] == nil)
+        #expect(value["model"]?["x"]?["vocab"]?.intValue == 2)
+        let vocab = try #require(deferred["vocab"])
+        let merges = try #require(deferred["merges"])
+        #expect(String(decoding: bytes[vocab], as: UTF8.self) == #"{"a": 0, "b": 1}"#)
+        #expect(String(decoding: bytes[merges], as: UTF8.self) == #"["a b"]"#)
+        // Syntax inside a deferred value is still checked.
+        let broken = Array(text.replacingOccurrences(of: #"["a b"]"#, with: #"["a b",]"#).utf8)
+        #expect(throws: JSONError.self) {
+            try broken.withUnsafeBytes { raw in
+                _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab", "merges"]))
+            }
+        }
+    }
+}
