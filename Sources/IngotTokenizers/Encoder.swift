@@ -12,6 +12,8 @@ extension Tokenizer {
         public var addsSpecialTokens = false
 
         private var cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+        /// The one- and two-id results of short pieces, looked up before `cache`.
+        private var shortPieces = ShortPieceCache()
         private var cachedIDs: [UInt32] = []
         private var scratch: [UInt32] = []
         private var lattice = UnigramModel.Lattice()
@@ -176,12 +178,17 @@ extension Tokenizer {
                 self.encodeModel(piece, into: &ids)
                 return
             }
+            let shortKey = ShortPieceCache.key(piece)
+            if shortKey != 0, let packed = self.shortPieces.find(shortKey) {
+                Self.appendInline(packed, to: &ids)
+                return
+            }
             if let packed = self.cache.find(piece) {
                 // One or two ids live in the entry itself (no second memory access); longer
                 // results are a range of `cachedIDs`.
                 if packed & Self.inlineFlag != 0 {
-                    ids.append(UInt32(truncatingIfNeeded: packed & 0x7FFF_FFFF))
-                    if packed & Self.secondFlag != 0 { ids.append(UInt32(truncatingIfNeeded: (packed >> 31) & 0x7FFF_FFFF)) }
+                    Self.appendInline(packed, to: &ids)
+                    if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
                     return
                 }
                 let start = Int(packed >> 32)
@@ -206,12 +213,20 @@ extension Tokenizer {
                 // An empty result is stored as a range of length 0 below.
                 if produced > 0 {
                     self.cache.insert(piece, value: packed)
+                    if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
                     return
                 }
             }
             let start = self.cachedIDs.count
             self.cachedIDs.append(contentsOf: ids[before...])
             self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(produced))
+        }
+
+        /// Appends the one or two ids packed in a cache value with `inlineFlag`.
+        @inline(__always)
+        private static func appendInline(_ packed: UInt64, to ids: inout [UInt32]) {
+            ids.append(UInt32(truncatingIfNeeded: packed & 0x7FFF_FFFF))
+            if packed & Self.secondFlag != 0 { ids.append(UInt32(truncatingIfNeeded: (packed >> 31) & 0x7FFF_FFFF)) }
         }
 
         /// U+2581-escaped text as independent words: cut before every U+2581 that follows
