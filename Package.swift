@@ -69,7 +69,7 @@ let package = Package(
         .target(name: "IngotCompression", dependencies: ["CZstd", "CZlib", "CSnappy", "CLZ4"]),
         .target(name: "IngotParquet", dependencies: ["IngotCompression", "IngotSystem"]),
         .target(name: "IngotCorpus", dependencies: ["IngotCore", "IngotJSON", "IngotCompression", "IngotSystem", "IngotParquet"]),
-        .target(name: "IngotTokenizers", dependencies: ["IngotJSON"]),
+        .target(name: "IngotTokenizers", dependencies: ["IngotJSON", "IngotSystem"]),
         .target(name: "IngotShards", dependencies: ["IngotCore", "IngotCompression", "IngotSystem"]),
         .target(
             name: "Ingot",

@@ -59,26 +59,8 @@ struct JSONScanner {
     mutating func parseString(into output: inout [UInt8]) throws(JSONError) {
         try self.expect(0x22, "'\"'")
         while true {
-            // Copy the run of plain bytes in one go. Skip eight bytes at a time while none is a
-            // quote, a backslash or a control character (SWAR: no per-byte branch).
             let start = self.index
-            let raw = UnsafeRawPointer(self.base)
-            while self.index + 8 <= self.count {
-                let w = raw.loadUnaligned(fromByteOffset: self.index, as: UInt64.self)
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let quote = w ^ (ones &* 0x22)
-                let backslash = w ^ (ones &* 0x5C)
-                let special =
-                    ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
-                if special & highs != 0 { break }
-                self.index += 8
-            }
-            while self.index < self.count {
-                let b = self.base[self.index]
-                if b == 0x22 || b == 0x5C || b < 0x20 { break }
-                self.index += 1
-            }
+            self.skipPlainBytes()
             if self.index > start {
                 output.append(contentsOf: UnsafeBufferPointer(start: self.base + start, count: self.index - start))
             }
@@ -93,24 +75,44 @@ struct JSONScanner {
         }
     }
 
-    /// Validates a string without decoding it.
+    /// Validates a string without decoding it (escapes are checked, their bytes dropped).
     mutating func skipString() throws(JSONError) {
         try self.expect(0x22, "'\"'")
-        while self.index < self.count {
+        var sink: [UInt8] = []
+        while true {
+            self.skipPlainBytes()
+            guard self.index < self.count else { throw JSONError(offset: self.index, "unterminated string") }
             let b = self.base[self.index]
             if b == 0x22 {
                 self.index += 1
                 return
             }
             if b < 0x20 { throw JSONError(offset: self.index, "unescaped control character in string") }
-            if b == 0x5C {
-                var sink: [UInt8] = []
-                try self.parseEscape(into: &sink)
-            } else {
-                self.index += 1
-            }
+            sink.removeAll(keepingCapacity: true)
+            try self.parseEscape(into: &sink)
         }
-        throw JSONError(offset: self.index, "unterminated string")
+    }
+
+    /// Moves past the run of bytes that are neither a quote, a backslash nor a control
+    /// character: eight at a time while none is (SWAR: no per-byte branch), then byte by byte.
+    @inline(__always)
+    private mutating func skipPlainBytes() {
+        let raw = UnsafeRawPointer(self.base)
+        while self.index + 8 <= self.count {
+            let w = raw.loadUnaligned(fromByteOffset: self.index, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((w &- ones &* 0x20) & ~w)
+            if special & highs != 0 { break }
+            self.index += 8
+        }
+        while self.index < self.count {
+            let b = self.base[self.index]
+            if b == 0x22 || b == 0x5C || b < 0x20 { break }
+            self.index += 1
+        }
     }
 
     /// Compares the string at the current position with `key` (raw UTF-8), consuming it.
@@ -304,6 +306,41 @@ struct JSONScanner {
         }
     }
 
+    /// Moves past an object or array by its brackets alone (strings and their escapes skipped),
+    /// checking nothing else: for deferred values, which whoever reads them parses strictly
+    /// (a tokenizer's 9 MB vocabulary and merges would otherwise be checked twice).
+    mutating func skipContainerUnchecked() throws(JSONError) {
+        let start = self.index
+        var depth = 0
+        while self.index < self.count {
+            switch self.base[self.index] {
+            case 0x22:
+                self.index += 1
+                scanning: while true {
+                    self.skipPlainBytes()
+                    guard self.index < self.count else { break scanning }
+                    switch self.base[self.index] {
+                    case 0x22:
+                        self.index += 1
+                        break scanning
+                    case 0x5C: self.index += 2  // the escaped byte may be a quote
+                    default: self.index += 1  // a control character: the strict parse refuses it
+                    }
+                }
+            case 0x7B, 0x5B:
+                depth += 1
+                self.index += 1
+            case 0x7D, 0x5D:
+                depth -= 1
+                self.index += 1
+                if depth == 0 { return }
+            default:
+                self.index += 1
+            }
+        }
+        throw JSONError(offset: start, "unterminated object or array")
+    }
+
     /// Parses any value into a tree.
     mutating func parseValue(depth: Int) throws(JSONError) -> JSONValue {
         guard depth < Self.maxDepth else { throw JSONError(offset: self.index, "nesting deeper than \(Self.maxDepth)") }
@@ -377,7 +414,11 @@ struct JSONScanner {
             if deferring && self.deferredKeys.contains(key) {
                 self.skipWhitespace()
                 let start = self.index
-                try self.skipValue(depth: depth + 1)
+                if self.peek() == 0x7B || self.peek() == 0x5B {
+                    try self.skipContainerUnchecked()
+                } else {
+                    try self.skipValue(depth: depth + 1)
+                }
                 self.deferredValues[key] = start..<self.index
             } else if depth == 0 && key == self.deferredParent {
                 self.skipWhitespace()

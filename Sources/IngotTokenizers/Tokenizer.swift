@@ -1,5 +1,6 @@
 import Foundation
 import IngotJSON
+import IngotSystem
 
 /// A tokenizer that gives exactly the ids of the reference library for its file: HuggingFace
 /// `tokenizer.json` (BPE, WordPiece, Unigram), tiktoken rank files, Mistral Tekken files and
@@ -50,20 +51,14 @@ public struct Tokenizer: Sendable {
         if path.hasSuffix(".tiktoken") {
             return try TiktokenLoader(path: path).load()
         }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw TokenizerError(path: path, "cannot read the file: \(error.localizedDescription)")
-        }
+        let file = try Self.contents(of: path)
         // JSON starts with '{' (after optional whitespace); a protobuf ModelProto starts with
         // field 1 (a piece), tag byte 0x0A.
-        if let first = data.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "{"),
-            data.first == 0x0A
+        if let first = file.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "{"),
+            file.first == 0x0A
         {
             return try SentencePieceLoader(path: path).load()
         }
-        let file = [UInt8](data)
         let parsed: (value: JSONValue, deferred: [String: Range<Int>])
         do {
             // Read floats (Unigram scores) as HuggingFace's serde_json does: see FloatParsing.
@@ -79,6 +74,21 @@ public struct Tokenizer: Sendable {
             return try TekkenLoader(path: path, json: parsed.value).load()
         }
         return try TokenizerJSONLoader(path: path, json: parsed.value, file: file, deferred: parsed.deferred).load()
+    }
+
+    /// The file's bytes, read once into the buffer the loaders parse in place.
+    private static func contents(of path: String) throws(TokenizerError) -> [UInt8] {
+        do {
+            let file = try OpenFile(path, mode: .read)
+            defer { try? file.close() }
+            let size = try file.status().size
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(size)
+            while bytes.count < size, try file.read(at: bytes.count, count: size - bytes.count, appendingTo: &bytes) > 0 {}
+            return bytes
+        } catch {
+            throw TokenizerError(path: path, "cannot read the file: \(error)")
+        }
     }
 
     init(

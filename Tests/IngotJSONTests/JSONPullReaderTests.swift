@@ -83,11 +83,24 @@ import Testing
         let merges = try #require(deferred["merges"])
         #expect(String(decoding: bytes[vocab], as: UTF8.self) == #"{"a": 0, "b": 1}"#)
         #expect(String(decoding: bytes[merges], as: UTF8.self) == #"["a b"]"#)
-        // Syntax inside a deferred value is still checked.
+        // A deferred value is only delimited by its brackets; its syntax is checked when it is read.
         let broken = Array(text.replacingOccurrences(of: #"["a b"]"#, with: #"["a b",]"#).utf8)
-        #expect(throws: JSONError.self) {
+        let brokenMerges = try #require(
             try broken.withUnsafeBytes { raw in
-                _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab", "merges"]))
+                try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab", "merges"]))
+            }.deferred["merges"])
+        #expect(String(decoding: broken[brokenMerges], as: UTF8.self) == #"["a b",]"#)
+        #expect(throws: JSONError.self) { try Self.pull(String(decoding: broken[brokenMerges], as: UTF8.self)) }
+        // Brackets inside strings and escaped quotes do not end it; a missing bracket is refused.
+        let tricky = #"{"model": {"merges": ["] \" [", "}"], "x": 1}}"#
+        let (trickyValue, trickyDeferred) = try Array(tricky.utf8).withUnsafeBytes { raw in
+            try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
+        }
+        #expect(trickyValue["model"]?["x"]?.intValue == 1)
+        #expect(trickyDeferred["merges"].map { String(decoding: Array(tricky.utf8)[$0], as: UTF8.self) } == #"["] \" [", "}"]"#)
+        #expect(throws: JSONError.self) {
+            try Array(#"{"model": {"merges": ["a b""#.utf8).withUnsafeBytes { raw in
+                _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
             }
         }
     }
