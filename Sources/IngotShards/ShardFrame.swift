@@ -1,11 +1,13 @@
-/// One encoded frame of rows: every column's bytes for the same rows, ready to append to the
-/// shard files. Produced by ``WriteShards`` on the workers (so compression runs on every core),
-/// consumed by ``DatasetWriter``.
+/// One frame of rows: every column's bytes for the same rows, ready to append to the shard files
+/// once compressed. Produced raw by ``WriteShards`` (an order-sensitive stage, so one task at a
+/// time), compressed by ``FrameCompressor`` (on every core: the runner compresses a batch of
+/// frames in parallel), consumed by ``DatasetWriter``.
 public struct ShardFrame: Sendable {
-    /// One column's encoded bytes.
+    /// One column's bytes.
     public struct ColumnData: Sendable {
         public var column: ShardColumn
-        /// The bytes to append: a zstd frame, or the raw array when uncompressed.
+        /// The bytes to append: a zstd frame, or the raw array when uncompressed (or not yet
+        /// compressed: see ``ShardFrame/pendingCompressionLevel``).
         public var bytes: [UInt8]
         /// Size of the raw little-endian array these bytes hold.
         public var rawByteCount: Int
@@ -19,6 +21,8 @@ public struct ShardFrame: Sendable {
     public var columns: [ColumnData]
     /// Whether this frame completes its shard: the writer then publishes the files.
     public var closesShard: Bool
+    /// The zstd level the columns are still to be compressed at; nil once `bytes` are final.
+    public var pendingCompressionLevel: Int32?
 
     /// Bytes held, for back-pressure accounting.
     public var byteCount: Int { self.columns.reduce(0) { $0 + $1.bytes.count } }

@@ -1,7 +1,6 @@
 public import IngotCore
-import IngotCompression
 
-/// The last stage of every pipeline: encodes fixed-length ``Row``s into compressed shard frames.
+/// The last stage of every pipeline: encodes fixed-length ``Row``s into shard frames.
 ///
 /// It accepts only ``Row``, which only padding and packing stages produce, so a pipeline that
 /// would write ragged data does not compile. Every row's length is checked again here against
@@ -9,7 +8,8 @@ import IngotCompression
 ///
 /// Its schema is the dataset's: the runner builds the dataset writer and the index from what
 /// this stage describes, so a pipeline that writes a loss mask says so here and nowhere else.
-/// Built per partition, it keeps one compression context for all of that partition's frames.
+/// Frames leave it raw, marked with the schema's compression: the runner compresses them on
+/// every core (``FrameCompressor``), the writer any it has not.
 public struct WriteShards: Stage {
     public typealias Input = Row
     public typealias Output = ShardFrame
@@ -22,7 +22,6 @@ public struct WriteShards: Stage {
     private var tokenBytes: [UInt8] = []
     private var segmentBytes: [UInt8] = []
     private var lossMaskBytes: [UInt8] = []
-    private var compressor: ZstdCompressor?
     /// The last full frame of a shard that is not full yet: held until the next row (it does not
     /// close the shard) or the end of the partition (it does), so no shard ends in an empty frame.
     private var heldFrame: ShardFrame?
@@ -87,21 +86,13 @@ public struct WriteShards: Stage {
         description.record("compression", self.schema.compression)
     }
 
+    /// A frame of the pending rows, left raw: ``FrameCompressor`` compresses it (on any core).
     private mutating func makeFrame(closesShard: Bool) throws -> ShardFrame {
-        if self.compressor == nil, let level = self.schema.compression.zstdLevel {
-            do {
-                self.compressor = try ZstdCompressor(level: level)
-            } catch {
-                throw IngotError(.compression, "cannot set up zstd level \(level)", cause: error)
-            }
-        }
-        let compressor = self.compressor
-        var columns = [
-            try Self.encode(.inputIDs, &self.tokenBytes, compressor),
-            try Self.encode(.segmentIDs, &self.segmentBytes, compressor),
-        ]
-        if self.schema.hasLossMask { columns.append(try Self.encode(.lossMask, &self.lossMaskBytes, compressor)) }
-        let frame = ShardFrame(schema: self.schema, shard: self.shard, rows: self.pendingRows, columns: columns, closesShard: closesShard)
+        var columns = [Self.take(.inputIDs, &self.tokenBytes), Self.take(.segmentIDs, &self.segmentBytes)]
+        if self.schema.hasLossMask { columns.append(Self.take(.lossMask, &self.lossMaskBytes)) }
+        let frame = ShardFrame(
+            schema: self.schema, shard: self.shard, rows: self.pendingRows, columns: columns, closesShard: closesShard,
+            pendingCompressionLevel: self.schema.compression.zstdLevel)
         self.pendingRows = 0
         if closesShard {
             self.shard += 1
@@ -110,17 +101,11 @@ public struct WriteShards: Stage {
         return frame
     }
 
-    private static func encode(_ column: ShardColumn, _ raw: inout [UInt8], _ compressor: ZstdCompressor?) throws -> ShardFrame.ColumnData {
-        defer { raw.removeAll(keepingCapacity: true) }
-        guard let compressor else {
-            return ShardFrame.ColumnData(column: column, bytes: raw, rawByteCount: raw.count)
-        }
-        do {
-            let compressed = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in try compressor.compress(buffer) }
-            return ShardFrame.ColumnData(column: column, bytes: compressed, rawByteCount: raw.count)
-        } catch {
-            throw IngotError(.compression, "cannot compress \(column) frame", cause: error)
-        }
+    private static func take(_ column: ShardColumn, _ raw: inout [UInt8]) -> ShardFrame.ColumnData {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(raw.count)
+        swap(&bytes, &raw)
+        return ShardFrame.ColumnData(column: column, bytes: bytes, rawByteCount: bytes.count)
     }
 
     private static func append(_ values: [UInt32], as dtype: ShardSchema.DType, to bytes: inout [UInt8], column: ShardColumn) throws {

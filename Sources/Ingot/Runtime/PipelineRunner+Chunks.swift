@@ -9,6 +9,9 @@ extension PipelineRunner {
         let description: StageDescription
         let configuration: Configuration
         let channel: BoundedChannel<WriterEvent>
+        /// Compresses frames before they go to the writer, `workers` at a time.
+        let compressor: FrameCompressor
+        let workers: Int
         let counters: LiveCounters
         let logger: Logger
 
@@ -23,6 +26,10 @@ extension PipelineRunner {
                     "pipeline '\(P.name)' built different stages for partition \(partition): \(description.options) instead of \(self.description.options)")
             }
             return stages
+        }
+
+        func pendingFrames() -> PendingFrames {
+            PendingFrames(compressor: self.compressor, width: self.workers)
         }
 
         func context(for partition: Int) -> StageContext {
@@ -56,7 +63,7 @@ extension PipelineRunner {
             while var work = scheduler.takeTailWork(position: position) {
                 let slot = try work.slot ?? .init(tail: split(for: partition).tail, context: run.context(for: partition))
                 let rowsBefore = slot.context.statistics.rows
-                var frames: [ShardFrame] = []
+                var frames = run.pendingFrames()
                 // Values move out of the results as the tail takes them: a book-sized document's
                 // ids must not stay pinned here while the tail copies them into rows.
                 var results: [ChunkScheduler<Split.Head.Output, Split.Tail>.HeadResult] = []
@@ -65,13 +72,13 @@ extension PipelineRunner {
                 while var result = results.popLast() {
                     result.values.reverse()
                     while let value = result.values.popLast() {
-                        try Self.wrap { try slot.tail.process(value, context: slot.context) { frames.append($0) } }
+                        try Self.wrap { try slot.tail.process(value, context: slot.context) { try frames.append($0) } }
                     }
-                    try await Self.send(&frames, partition: partition, run.channel)
+                    try await frames.send(partition: partition, to: run.channel)
                 }
                 if let completion = work.completion {
-                    try Self.wrap { try slot.tail.finish(context: slot.context) { frames.append($0) } }
-                    try await Self.send(&frames, partition: partition, run.channel)
+                    try Self.wrap { try slot.tail.finish(context: slot.context) { try frames.append($0) } }
+                    try await frames.send(partition: partition, to: run.channel)
                     var statistics = completion.statistics
                     statistics.merge(slot.context.statistics)
                     try Self.checkPartition(&statistics, partition: partition, run.description)
@@ -121,14 +128,6 @@ extension PipelineRunner {
             }
             try await group.waitForAll()
         }
-    }
-
-    /// Hands frames to the writer, in order.
-    static func send(_ frames: inout [ShardFrame], partition: Int, _ channel: BoundedChannel<WriterEvent>) async throws {
-        for frame in frames {
-            try await channel.send(.frame(partition: partition, frame), weight: frame.byteCount)
-        }
-        frames.removeAll(keepingCapacity: true)
     }
 
     /// Completes a partition's statistics with the counters its stages declared, and checks that

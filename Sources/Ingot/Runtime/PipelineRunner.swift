@@ -228,7 +228,7 @@ public struct PipelineRunner: Sendable {
                     do {
                         let run = WorkerEnvironment(
                             pipeline: pipeline, environment: environment, description: description, configuration: configuration,
-                            channel: channel, counters: counters, logger: logger)
+                            channel: channel, compressor: FrameCompressor(), workers: workers, counters: counters, logger: logger)
                         if let split = try pipeline.body(environment).splitAtFirstOrderedStage() {
                             try await Self.runChunks(split: split, partitions: partitions, workers: workers, run)
                         } else {
@@ -316,14 +316,11 @@ public struct PipelineRunner: Sendable {
         let channel = run.channel
         let context = run.context(for: partition.index)
         var reader = PartitionReader(partition: partition, options: configuration.reading)
-        var frames: [ShardFrame] = []
+        var frames = run.pendingFrames()
         var reported = RunStatistics()
 
         func handOff() async throws {
-            for frame in frames {
-                try await channel.send(.frame(partition: partition.index, frame), weight: frame.byteCount)
-            }
-            frames.removeAll(keepingCapacity: true)
+            try await frames.send(partition: partition.index, to: channel)
             let now = context.statistics
             counters.inputBytes.add(now.inputBytes - reported.inputBytes, ordering: .relaxed)
             counters.documents.add(now.documentsRead - reported.documentsRead, ordering: .relaxed)
@@ -337,7 +334,7 @@ public struct PipelineRunner: Sendable {
         var chunk = try reader.next()
         while chunk != nil {
             try Task.checkCancellation()
-            try Self.wrap { try stage.process(chunk.take()!, context: context) { frames.append($0) } }
+            try Self.wrap { try stage.process(chunk.take()!, context: context) { try frames.append($0) } }
             try await handOff()
             // The workers keep every core busy with synchronous work: give the writer, the
             // progress reporter and the signal watcher a turn after every chunk, or they wait
@@ -345,7 +342,7 @@ public struct PipelineRunner: Sendable {
             await Task.yield()
             chunk = try reader.next()
         }
-        try Self.wrap { try stage.finish(context: context) { frames.append($0) } }
+        try Self.wrap { try stage.finish(context: context) { try frames.append($0) } }
         try await handOff()
         try Self.checkPartition(&context.statistics, partition: partition.index, run.description)
         try await channel.send(.partitionDone(partition: partition.index, context.statistics, bytesRead: reader.bytesRead), weight: 0)

@@ -43,6 +43,8 @@ public final class DatasetWriter {
     private let task: TaskRecord?
     private let locks: [OutputLock]
     private var open: [ShardKey: OpenShard] = [:]
+    /// For frames that reach the writer still raw (the runner compresses them beforehand).
+    private let compressor = FrameCompressor()
     /// Shards of unfinished partitions that are complete on disk, by partition.
     private var closed: [Int: [DatasetIndex.Shard]] = [:]
     /// Files of resumed partitions already moved into the directory by an interrupted publish.
@@ -258,8 +260,9 @@ public final class DatasetWriter {
         "part-\(pad(partition, 5))-\(pad(shard, 4))"
     }
 
-    /// Appends a frame of partition `partition`.
-    public func write(_ frame: ShardFrame, partition: Int) throws(IngotError) {
+    /// Appends a frame of partition `partition`, compressing it first if it is still raw.
+    public func write(_ frame: consuming ShardFrame, partition: Int) throws(IngotError) {
+        try self.compressor.compress(&frame)
         guard frame.schema == self.schema else {
             throw IngotError(
                 .configuration,
