@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Whole-process figures for `pipeline run pretrain`, each next to its reference in one session.
+
+  one-core  `taskset -c 0 pipeline run pretrain --workers 1` (start-up, reading, tokenizing,
+            packing, compressing, checksums, fsync) against tiktoken's bare `encode_ordinary`
+            on the same texts (built from the same tokenizer.json by ../shared/bench/peers.py),
+            alternated, median of --repeat.
+  scaling   the same run with 1 and with 2 workers on each corpus, alternated: the speed-up.
+  start-up  a one-line input, per tokenizer: the time to the first (and only) row, whole process.
+
+Every Ingot figure is a fresh process (tokenizer loaded, encoder caches empty: cold); the page
+cache is warm (the files were read before). Release build:
+
+  swift build -c release --product pipeline
+  python3 Benchmarks/pipeline_bench.py --pipeline .build/release/pipeline \
+      --tokenizer Samples/tokenizers/gpt2/tokenizer.json --one-core /tmp/en10.jsonl \
+      --scaling /tmp/en20.jsonl /tmp/corpus/en.jsonl \
+      --start-up Samples/tokenizers/gpt2/tokenizer.json ../shared/tokenizers/llama3-8b/tokenizer.json
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    """Wall seconds of a child process (its output discarded); raises if it fails."""
+    start = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, _ = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return elapsed
+
+
+class Pipeline:
+    def __init__(self, binary, work):
+        self.binary, self.work = binary, work
+
+    def pretrain(self, corpus, tokenizer, workers, pin=False):
+        out = os.path.join(self.work, "out")
+        shutil.rmtree(out, ignore_errors=True)
+        cmd = [self.binary, "run", "pretrain", "--input", corpus, "--output", out, "--tokenizer", tokenizer,
+               "--seq-len", "2048", "--workers", str(workers)]
+        return run((["taskset", "-c", "0"] if pin else []) + cmd)
+
+
+def fmt(values):
+    return f"{statistics.median(values):.3f} s (" + ", ".join(f"{v:.3f}" for v in values) + ")"
+
+
+def one_core(a, pipeline):
+    sys.path.insert(0, a.peers)
+    from peers import read_texts, tiktoken_from_tokenizer_json
+    texts, nbytes = read_texts(a.one_core)
+    encoding = tiktoken_from_tokenizer_json(a.tokenizer)
+    os.sched_setaffinity(0, {0})  # tiktoken on the core Ingot gets
+    ours, peer = [], []
+    for _ in range(a.repeat):
+        ours.append(pipeline.pretrain(a.one_core, a.tokenizer, 1, pin=True))
+        start = time.perf_counter()
+        for text in texts:
+            encoding.encode_ordinary(text)
+        peer.append(time.perf_counter() - start)
+    os.sched_setaffinity(0, set(range(os.cpu_count())))
+    ratio = statistics.median(peer) / statistics.median(ours)
+    print(f"## one core: {a.one_core}, {len(texts)} documents, {nbytes / 1e6:.1f} MB of text")
+    print(f"ingot pipeline run pretrain (whole process, 1 worker, taskset -c 0): {fmt(ours)}")
+    print(f"tiktoken encode_ordinary (the same texts, in process, bare encode):  {fmt(peer)}")
+    print(f"ingot / tiktoken: {ratio:.2f}x")
+    return {"one_core_ratio": round(ratio, 2)}
+
+
+def scaling(a, pipeline):
+    results = {}
+    for corpus in a.scaling:
+        one, two = [], []
+        for _ in range(a.repeat):
+            one.append(pipeline.pretrain(corpus, a.tokenizer, 1))
+            two.append(pipeline.pretrain(corpus, a.tokenizer, 2))
+        ratio = statistics.median(one) / statistics.median(two)
+        print(f"## scaling: {corpus} ({os.path.getsize(corpus) / 1e6:.1f} MB)")
+        print(f"1 worker:  {fmt(one)}")
+        print(f"2 workers: {fmt(two)}")
+        print(f"speed-up: {ratio:.2f}x")
+        results[corpus] = round(ratio, 2)
+    return {"scaling": results}
+
+
+def start_up(a, pipeline):
+    line = os.path.join(pipeline.work, "one.jsonl")
+    with open(a.one_core or a.scaling[0]) as source, open(line, "w") as target:
+        target.write(source.readline())
+    results = {}
+    for tokenizer in a.start_up:
+        times = [pipeline.pretrain(line, tokenizer, 2) for _ in range(a.repeat)]
+        print(f"## start-up, one-line input, whole process: {tokenizer}: {fmt(times)}")
+        results[tokenizer] = round(statistics.median(times), 3)
+    return {"start_up": results}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pipeline", required=True)
+    parser.add_argument("--tokenizer", required=True, help="a byte-level BPE tokenizer.json (tiktoken is built from it)")
+    parser.add_argument("--one-core", help="JSONL corpus for the one-core comparison")
+    parser.add_argument("--scaling", nargs="*", default=[], help="JSONL corpora for 1 vs 2 workers")
+    parser.add_argument("--start-up", nargs="*", default=[], help="tokenizers whose start-up to time")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--peers", default=os.path.join(HERE, "..", "..", "shared", "bench"))
+    a = parser.parse_args()
+    work = tempfile.mkdtemp(prefix="pipeline-bench-")
+    pipeline = Pipeline(os.path.abspath(a.pipeline), work)
+    summary = {}
+    try:
+        for corpus in [a.one_core] + a.scaling:
+            if corpus:
+                with open(corpus, "rb") as f:  # warm the page cache
+                    while f.read(1 << 24):
+                        pass
+        if a.one_core:
+            summary.update(one_core(a, pipeline))
+        if a.scaling:
+            summary.update(scaling(a, pipeline))
+        if a.start_up:
+            summary.update(start_up(a, pipeline))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
