@@ -1,4 +1,4 @@
-public import IngotCore
+import IngotCore
 
 extension DatasetIndex {
     /// The index of a dataset with `schema` and `provenance` before any partition is added: no

@@ -46,7 +46,7 @@ struct SlurmPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await exitingOnError {
+        try exitingOnError {
             // Plan as every task will, so a wrong path or option fails here, not on the cluster.
             let (runner, environment, source) = try self.run.prepare()
             let plan = try runner.plan(self.run.pipeline, environment: environment)
