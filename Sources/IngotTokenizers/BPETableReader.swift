@@ -48,7 +48,7 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
             }
         }
         let words = try vocabulary[0]!.get()
-        let merges = try self.resolve(try decoded[0]!.get(), in: words.table, source: merges)
+        let merges = try self.resolve(try decoded[0]!.get(), in: words.table)
         return (words, merges)
     }
 
@@ -95,8 +95,7 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
             for (end, id) in entries {
                 let bytes = UnsafeBufferPointer(rebasing: all[start..<Int(end)])
                 start = Int(end)
-                try TokenIDs.check(
-                    id, entries: entries.count, "vocabulary entry '\(String(decoding: bytes, as: UTF8.self))'", fail: self.fail)
+                try TokenIDs.check(id, entries: entries.count, "vocabulary entry '\(self.written(bytes))'", fail: self.fail)
                 table.insert(bytes, value: UInt64(id))
                 if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
                 tokenBytes[id] = Array(bytes)
@@ -158,7 +157,7 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
 
     /// The ids of each merge's tokens and of their concatenation, in slices on every core (the
     /// table is only read; each slice writes its own results).
-    func resolve(_ merges: DecodedMerges, in vocabulary: ByteKeyedTable, source: Range<Int>) throws(TokenizerError) -> [ResolvedMerge] {
+    func resolve(_ merges: DecodedMerges, in vocabulary: ByteKeyedTable) throws(TokenizerError) -> [ResolvedMerge] {
         let slices = merges.count < 50_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
         let sliceLength = (merges.count + slices - 1) / max(1, slices)
         let results = ResultSlots<[ResolvedMerge]>(count: slices)
@@ -176,7 +175,9 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                         let right = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[split..<end])),
                         let merged = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[start..<end]))
                     else {
-                        return .failure(self.unknownTokens(rank, bytes: Array(bytes)[start..<end], split: split))
+                        let left = self.written(UnsafeBufferPointer(rebasing: bytes[start..<split]))
+                        let right = self.written(UnsafeBufferPointer(rebasing: bytes[split..<end]))
+                        return .failure(self.unknownTokens(rank, left, right))
                     }
                     resolved.append((UInt32(left), UInt32(right), UInt32(merged)))
                 }
@@ -223,23 +224,19 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         self.fail("merge \(rank) is neither \"a b\" nor [\"a\", \"b\"]")
     }
 
-    /// `text`: the merge as the file writes it (without the space), or `bytes` it was decoded
-    /// to, shown again in the file's byte-level characters.
-    private func unknownTokens(_ rank: Int, text: [UInt8], split: Int) -> TokenizerError {
-        let left = String(decoding: text[..<split], as: UTF8.self)
-        let right = String(decoding: text[split...], as: UTF8.self)
-        return self.fail("merge \(rank) '\(left) \(right)' refers to tokens not in the vocabulary")
+    /// A merge naming a token the vocabulary lacks, its halves as the file writes them.
+    private func unknownTokens(_ rank: Int, _ left: String, _ right: String) -> TokenizerError {
+        self.fail("merge \(rank) '\(left) \(right)' refers to tokens not in the vocabulary")
     }
 
-    private func unknownTokens(_ rank: Int, bytes: ArraySlice<UInt8>, split: Int) -> TokenizerError {
-        guard self.byteLevel else { return self.unknownTokens(rank, text: Array(bytes), split: split - bytes.startIndex) }
-        var text: [UInt8] = []
-        var cut = 0
-        for (i, b) in bytes.enumerated() {
-            if i == split - bytes.startIndex { cut = text.count }
-            text.append(contentsOf: String(ByteLevel.characterForByte[Int(b)]).utf8)
-        }
-        return self.unknownTokens(rank, text: text, split: cut)
+    private func unknownTokens(_ rank: Int, text: [UInt8], split: Int) -> TokenizerError {
+        self.unknownTokens(rank, String(decoding: text[..<split], as: UTF8.self), String(decoding: text[split...], as: UTF8.self))
+    }
+
+    /// Decoded token bytes as the file writes them (byte-level tokens in their characters).
+    private func written(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        guard self.byteLevel else { return String(decoding: bytes, as: UTF8.self) }
+        return String(String.UnicodeScalarView(bytes.map { ByteLevel.characterForByte[Int($0)] }))
     }
 }
 
