@@ -28,22 +28,41 @@ struct BufferedOutput: ~Copyable {
 /// JSON arrays of unsigned integers, written digit by digit without going through `String`.
 enum JSONIntegers {
     static func append(_ values: some Collection<some FixedWidthInteger>, to out: inout [UInt8]) {
-        out.append(0x5B)
-        var first = true
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        // Written straight into room made at the end of `out` (at most 20 digits and ", " per
+        // value), then trimmed: no append call per value.
+        let start = out.count
+        let room = 2 + values.count * 22
+        out.append(contentsOf: repeatElement(0, count: room))
+        var end = start
+        out.withUnsafeMutableBufferPointer { buffer in
+            buffer[end] = 0x5B
+            end += 1
+            var first = true
             for value in values {
-                if !first { out.append(0x2C); out.append(0x20) }
+                if !first {
+                    buffer[end] = 0x2C
+                    buffer[end + 1] = 0x20
+                    end += 2
+                }
                 first = false
                 var v = UInt64(value)
-                var start = digits.count
+                var digits = 1
+                var rest = v / 10
+                while rest > 0 {
+                    digits += 1
+                    rest /= 10
+                }
+                var position = end + digits
+                end = position
                 repeat {
-                    start -= 1
-                    digits[start] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
+                    position -= 1
+                    buffer[position] = 0x30 &+ UInt8(truncatingIfNeeded: v % 10)
                     v /= 10
                 } while v > 0
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
             }
+            buffer[end] = 0x5D
+            end += 1
         }
-        out.append(0x5D)
+        out.removeLast(start + room - end)
     }
 }
