@@ -1,4 +1,3 @@
-import Foundation
 public import IngotCore
 import IngotSystem
 
@@ -46,7 +45,7 @@ public final class OutputLock {
                 }
                 guard (try FileSystem.status(of: self.path)).inode == (try file.status()).inode else { continue }
                 if access == .exclusive {
-                    let holder = "pid \(FileSystem.processID) on \(FileSystem.hostName) since \(ISO8601DateFormatter().string(from: Date()))\n"
+                    let holder = "pid \(FileSystem.processID) on \(FileSystem.hostName) since \(FileSystem.utcTimestamp)\n"
                     try file.replaceContents(with: Array(holder.utf8))
                 }
             } catch let error as IngotError {
