@@ -34,10 +34,10 @@ public struct ShardSchema: Sendable, Equatable, CustomStringConvertible, StageDe
 
         /// Raw little-endian arrays (`numpy.memmap` maps them with no copy).
         public static let none = Compression(wrapped: .none)
-        /// zstd seekable format: independent, checksummed frames plus a seek table. Level 5 is the
+        /// zstd seekable format: independent, checksummed frames plus a seek table. Level 4 is the
         /// lowest that makes 32-row frames smaller than MosaicML MDS's whole-shard zstd on GPT-2
-        /// rows (Benchmarks/README.md), at about a quarter of tokenization's cost.
-        public static func zstd(level: Int32 = 5) -> Compression { Compression(wrapped: .zstd(level: level)) }
+        /// rows; level 5 saves 1.4% more at 1.7x the compression time (Benchmarks/README.md).
+        public static func zstd(level: Int32 = 4) -> Compression { Compression(wrapped: .zstd(level: level)) }
 
         public var zstdLevel: Int32? {
             if case .zstd(let level) = self.wrapped { return level }
@@ -103,7 +103,7 @@ public struct ShardSchema: Sendable, Equatable, CustomStringConvertible, StageDe
         precondition(self.rowsPerShard > 0)
     }
 
-    /// `seq_len 2048; input_ids uint16, segment_ids uint16; zstd(level: 5), 32 rows per frame, 512 rows per shard`
+    /// `seq_len 2048; input_ids uint16, segment_ids uint16; zstd(level: 4), 32 rows per frame, 512 rows per shard`
     public var description: String {
         let columns = self.columns.map { "\($0) \(self.dtype(of: $0).rawValue)" }.joined(separator: ", ")
         return "seq_len \(self.seqLen); \(columns); \(self.compression), \(self.rowsPerFrame) rows per frame, \(self.rowsPerShard) rows per shard"
