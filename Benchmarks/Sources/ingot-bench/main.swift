@@ -105,7 +105,7 @@ case "tokenize":
     }
     let t = median(times)
     print(
-        #"{"tool": "ingot", "documents": \#(texts.count), "MB": \#(String(format: "%.1f", Double(bytes) / 1e6)), "seconds": \#(String(format: "%.3f", t)), "MB_per_s": \#(String(format: "%.2f", Double(bytes) / 1e6 / t)), "cold_first_pass_MB_per_s": \#(String(format: "%.2f", Double(bytes) / 1e6 / times[0])), "tokens": \#(tokens), "Mtok_per_s": \#(String(format: "%.3f", Double(tokens) / 1e6 / t)), "tokenizer_load_s": \#(String(format: "%.3f", loadSeconds))}"#
+        #"{"tool": "ingot", "documents": \#(texts.count), "MB": \#(String(format: "%.1f", Double(bytes) / 1e6)), "seconds": \#(String(format: "%.3f", t)), "MB_per_s": \#(String(format: "%.2f", Double(bytes) / 1e6 / t)), "cold_first_pass_MB_per_s": \#(String(format: "%.2f", Double(bytes) / 1e6 / times[0])), "tokens": \#(tokens), "Mtok_per_s": \#(String(format: "%.3f", Double(tokens) / 1e6 / t)), "tokenizer_load_s": \#(String(format: "%.3f", loadSeconds)), "min_s": \#(String(format: "%.3f", times.min()!))}"#
     )
 case "pack":
     let seqLen = arguments.count > 4 ? Int(arguments[4])! : 2048
