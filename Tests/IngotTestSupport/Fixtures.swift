@@ -43,8 +43,8 @@ public enum Fixtures {
     }
 
     /// An environment for `pipeline` runs in tests.
-    public static func environment(seqLen: Int, rowsPerShard: Int? = nil) -> PipelineEnvironment {
-        PipelineEnvironment(tokenizer: gpt2, seqLen: seqLen, rowsPerShard: rowsPerShard)
+    public static func environment(seqLen: Int, rowsPerShard: Int? = nil, compression: ShardSchema.Compression = .zstd()) -> PipelineEnvironment {
+        PipelineEnvironment(tokenizer: gpt2, seqLen: seqLen, compression: compression, rowsPerShard: rowsPerShard)
     }
 
     /// A run identity for writing datasets by hand in tests.

@@ -56,19 +56,21 @@ import Testing
         let sample = [Fixtures.sampleCorpus.path]
         let gpt2 = Fixtures.gpt2
         let paragraphs = ReadOptions(chunkBytes: 64 << 10, textSplitting: .blankLines)
+        // The default level when the digests were taken (it is 4 since).
+        let level5 = ShardSchema.Compression.zstd(level: 5)
         let cases: [(String, any PipelineDefinition, [String], Int, PipelineEnvironment, ReadOptions)] = [
-            ("pretrain-best-fit", try Pretrain.defaults, sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200), .init(chunkBytes: 64 << 10)),
-            ("pretrain-greedy", try Pretrain.parse(["--pack", "greedy"]), sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200), .init(chunkBytes: 64 << 10)),
+            ("pretrain-best-fit", try Pretrain.defaults, sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200, compression: level5), .init(chunkBytes: 64 << 10)),
+            ("pretrain-greedy", try Pretrain.parse(["--pack", "greedy"]), sample, 300_000, Fixtures.environment(seqLen: 256, rowsPerShard: 200, compression: level5), .init(chunkBytes: 64 << 10)),
             ("pretrain-greedy-drop-last-no-boundaries", try Pretrain.parse(["--pack", "greedy", "--drop-last", "--no-document-boundaries"]), sample, 300_000,
-             PipelineEnvironment(tokenizer: gpt2, seqLen: 200), .init(chunkBytes: 64 << 10)),
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 200, compression: level5), .init(chunkBytes: 64 << 10)),
             ("finetune-left", try Finetune.parse(["--truncation-side", "left", "--padding-side", "left"]), sample, 300_000,
-             PipelineEnvironment(tokenizer: gpt2, seqLen: 128, rowsPerShard: 96), .init(chunkBytes: 64 << 10)),
+             PipelineEnvironment(tokenizer: gpt2, seqLen: 128, compression: level5, rowsPerShard: 96), .init(chunkBytes: 64 << 10)),
             ("pretrain-uncompressed", try Pretrain.parse(["--window", "16"]), sample, 1 << 20,
              PipelineEnvironment(tokenizer: gpt2, seqLen: 512, compression: .none, rowsPerFrame: 8), .init(chunkBytes: 64 << 10)),
-            ("pretrain-mixed-inputs-paragraphs", try Pretrain.defaults, mixed, 300_000, PipelineEnvironment(tokenizer: gpt2, seqLen: 256), paragraphs),
+            ("pretrain-mixed-inputs-paragraphs", try Pretrain.defaults, mixed, 300_000, PipelineEnvironment(tokenizer: gpt2, seqLen: 256, compression: level5), paragraphs),
             ("finetune-mixed-inputs-zstd9", try Finetune.defaults, mixed, 1 << 30,
              PipelineEnvironment(tokenizer: gpt2, seqLen: 64, compression: .zstd(level: 9)), .init(chunkBytes: 64 << 10)),
-            ("pretrain-defaults", try Pretrain.defaults, sample, 32 << 20, Fixtures.environment(seqLen: 2048), .init(chunkBytes: 64 << 10)),
+            ("pretrain-defaults", try Pretrain.defaults, sample, 32 << 20, Fixtures.environment(seqLen: 2048, compression: level5), .init(chunkBytes: 64 << 10)),
         ]
         for (name, pipeline, inputs, partitionBytes, environment, reading) in cases {
             let out = base.appendingPathComponent(name)
