@@ -94,15 +94,25 @@ public struct ByteChunkReader: ChunkReading {
         }
     }
 
+    /// The size of the next chunk: `chunkBytes`, tapering over the last few chunks of a piece
+    /// read as it is stored (a quarter of what is left, down to an eighth of a chunk). Workers
+    /// share one piece's chunks, and the last one is tokenized while the other cores wait: small
+    /// last chunks end the piece with every core busy. Chunk boundaries change no output.
+    private var targetChunkBytes: Int {
+        guard self.decoder == nil else { return self.chunkBytes }
+        let left = self.piece.range.upperBound - self.offset + self.pending.count
+        return min(self.chunkBytes, max(self.chunkBytes / 8, left / 4))
+    }
+
     /// Reads until a chunk is ready; nil when the piece is done.
     private mutating func readChunk() throws(IngotError) -> CorpusChunk? {
         while !self.exhausted {
-            if self.framing == .lines && self.pending.count >= self.chunkBytes,
+            if self.framing == .lines && self.pending.count >= self.targetChunkBytes,
                 let cut = self.pending.withUnsafeBytes({ ByteSearch.lastIndex(of: 0x0A, in: $0) })
             {
                 return self.emit(upTo: cut + 1, failure: nil)
             }
-            let want = min(self.chunkBytes, self.piece.range.upperBound - self.offset)
+            let want = min(self.targetChunkBytes, self.piece.range.upperBound - self.offset)
             if want <= 0 {
                 self.exhausted = true
                 break
