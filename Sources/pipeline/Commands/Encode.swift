@@ -6,7 +6,7 @@ extension PipelineCommand {
     /// Encodes JSONL documents from stdin, one `{"ids": [...]}` line per document: the shell-level
     /// handle for comparing Ingot's ids with a reference library. With a chat template, encodes
     /// conversations as `sft` does: `{"ids": [...], "loss_mask": [...]}` per line.
-    struct Encode: ParsableCommand {
+    struct Encode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encode JSONL documents on stdin; write {\"ids\": [...]} per line.",
             discussion: """
@@ -37,32 +37,76 @@ extension PipelineCommand {
         @Option(help: "With a chat template: what the loss mask trains on (assistant, last-assistant, all).")
         var trainOn: TrainingTarget = .assistant
 
-        func run() throws {
-            try exitingOnError {
+        @Option(help: "Parallel workers for texts (default: every core). Output is in input order whatever the count.")
+        var workers: Int?
+
+        func validate() throws {
+            if let workers = self.workers, workers <= 0 { throw ValidationError("--workers must be positive") }
+        }
+
+        func run() async throws {
+            try await exitingOnError {
                 if self.chatMode || self.chat.chatTemplate != nil { return try self.encodeConversations() }
-                let tokenizer = try self.tokenizer.load()
-                var encoder = tokenizer.makeEncoder()
-                encoder.matchesAddedTokens = !self.specialTokens.splitSpecialTokens
-                encoder.addsSpecialTokens = self.specialTokens.addSpecialTokens ?? false
-                var stage = ReadCorpus(field: self.field)
-                let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
-                let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
-                var out = BufferedOutput()
-                var ids: [UInt32] = []
-                let chunk = CorpusChunk(path: "<stdin>", records: JSONLineRecords(bytes: input), inputBytes: input.count)
-                try stage.process(chunk, context: context) { document in
-                    ids.removeAll(keepingCapacity: true)
-                    document.text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
-                    out.write { line in
-                        line += #"{"ids": "#.utf8
-                        JSONIntegers.append(ids, to: &line)
-                        line += "}\n".utf8
+                try await self.encodeTexts()
+            }
+        }
+
+        /// Texts in, ids out: stdin is cut into slices of whole lines, encoded on every core and
+        /// written back in input order. A slice's error stops the stream after the lines before it,
+        /// as a single pass would.
+        private func encodeTexts() async throws {
+            let tokenizer = try self.tokenizer.load()
+            let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+            let slices = LineSlices(input, targetBytes: 1 << 20)
+            let workers = max(1, self.workers ?? ProcessInfo.processInfo.activeProcessorCount)
+            let field = self.field
+            let matchesAddedTokens = !self.specialTokens.splitSpecialTokens
+            let addsSpecialTokens = self.specialTokens.addSpecialTokens ?? false
+            try await withThrowingTaskGroup(of: (Int, EncodedSlice).self) { group in
+                var started = 0
+                func start() {
+                    let index = started
+                    let slice = slices[index]
+                    started += 1
+                    group.addTask {
+                        var encoder = tokenizer.makeEncoder()
+                        encoder.matchesAddedTokens = matchesAddedTokens
+                        encoder.addsSpecialTokens = addsSpecialTokens
+                        // The warm piece cache goes on to the next slice's encoder.
+                        defer { encoder.recycle() }
+                        return (index, EncodedSlice.encode(slice, field: field, with: &encoder))
                     }
+                }
+                // `workers` slices are encoded at a time; finished ones wait for those before them,
+                // at most two per worker (memory stays a few slices, whatever the input size).
+                var running = 0
+                var ready: [Int: EncodedSlice] = [:]
+                var written = 0
+                func refill() {
+                    while running < workers && started < slices.count && started - written < 2 * workers {
+                        start()
+                        running += 1
+                    }
+                }
+                refill()
+                while let (index, slice) = try await group.next() {
+                    running -= 1
+                    ready[index] = slice
+                    while let next = ready.removeValue(forKey: written) {
+                        FileHandle.standardOutput.write(Data(next.output))
+                        if let failure = next.failure {
+                            group.cancelAll()
+                            throw failure
+                        }
+                        written += 1
+                    }
+                    refill()
                 }
             }
         }
 
-        /// Conversations in, ids and loss masks out, one line each.
+        /// Conversations in, ids and loss masks out, one line each (one thread: conversations are
+        /// rendered in order).
         private func encodeConversations() throws {
             let template = try self.chat.load(besideTokenizer: try self.tokenizer.path())
             var encoder = ChatEncoder(template: template, tokenizer: try self.tokenizer.load(), target: self.trainOn)
@@ -82,5 +126,73 @@ extension PipelineCommand {
                 }
             }
         }
+    }
+}
+
+/// Whole lines of a byte buffer, cut into slices of about `targetBytes`, each with the number
+/// of its first line (for error locations).
+struct LineSlices: Sendable {
+    struct Slice: Sendable {
+        let bytes: [UInt8]
+        let firstLine: Int
+    }
+
+    private let input: [UInt8]
+    private let bounds: [(range: Range<Int>, firstLine: Int)]
+
+    init(_ input: [UInt8], targetBytes: Int) {
+        self.input = input
+        var bounds: [(Range<Int>, Int)] = []
+        var start = 0
+        var line = 1
+        while start < input.count {
+            var end = min(input.count, start + targetBytes)
+            if end < input.count {
+                // Past the window's last newline, or at the end of a line longer than the window.
+                if let cut = input[start..<end].lastIndex(of: 0x0A) {
+                    end = cut + 1
+                } else {
+                    end = input[end...].firstIndex(of: 0x0A).map { $0 + 1 } ?? input.count
+                }
+            }
+            bounds.append((start..<end, line))
+            for byte in input[start..<end] where byte == 0x0A { line += 1 }
+            start = end
+        }
+        self.bounds = bounds
+    }
+
+    var count: Int { self.bounds.count }
+
+    subscript(index: Int) -> Slice {
+        Slice(bytes: Array(self.input[self.bounds[index].range]), firstLine: self.bounds[index].firstLine)
+    }
+}
+
+/// One slice's `{"ids": [...]}` lines, and the error that stopped it, if any.
+struct EncodedSlice: Sendable {
+    var output: [UInt8] = []
+    var failure: (any Error)?
+
+    static func encode(_ slice: LineSlices.Slice, field: String, with encoder: inout Tokenizer.Encoder) -> EncodedSlice {
+        var result = EncodedSlice()
+        result.output.reserveCapacity(slice.bytes.count * 2)
+        var stage = ReadCorpus(field: field)
+        let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
+        let chunk = CorpusChunk(
+            path: "<stdin>", records: JSONLineRecords(bytes: slice.bytes, firstLine: slice.firstLine), inputBytes: slice.bytes.count)
+        var ids: [UInt32] = []
+        do {
+            try stage.process(chunk, context: context) { document in
+                ids.removeAll(keepingCapacity: true)
+                document.text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
+                result.output += #"{"ids": "#.utf8
+                JSONIntegers.append(ids, to: &result.output)
+                result.output += "}\n".utf8
+            }
+        } catch {
+            result.failure = error
+        }
+        return result
     }
 }
