@@ -7,6 +7,9 @@
             alternated, median of --repeat.
   scaling   the same run with 1 and with 2 workers on each corpus, alternated: the speed-up.
   start-up  a one-line input, per tokenizer: the time to the first (and only) row, whole process.
+  encode    the whole `pipeline encode` command (JSONL on stdin, ids as JSON lines to /dev/null),
+            on every core and with --workers 1, against tiktoken's `encode_ordinary` (one thread)
+            and `encode_ordinary_batch` (as many threads as cores) on the same texts, alternated.
 
 Every Ingot figure is a fresh process (tokenizer loaded, encoder caches empty: cold); the page
 cache is warm (the files were read before). Release build:
@@ -15,7 +18,8 @@ cache is warm (the files were read before). Release build:
   python3 Benchmarks/pipeline_bench.py --pipeline .build/release/pipeline \
       --tokenizer Samples/tokenizers/gpt2/tokenizer.json --one-core /tmp/en10.jsonl \
       --scaling /tmp/en20.jsonl /tmp/corpus/en.jsonl \
-      --start-up Samples/tokenizers/gpt2/tokenizer.json ../shared/tokenizers/llama3-8b/tokenizer.json
+      --start-up Samples/tokenizers/gpt2/tokenizer.json ../shared/tokenizers/llama3-8b/tokenizer.json \
+      --encode /tmp/en10.jsonl
 """
 import argparse
 import json
@@ -30,10 +34,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(cmd):
+def run(cmd, stdin=None):
     """Wall seconds of a child process (its output discarded); raises if it fails."""
     start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, _ = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -107,6 +111,37 @@ def start_up(a, pipeline):
     return {"start_up": results}
 
 
+def encode(a, pipeline):
+    sys.path.insert(0, a.peers)
+    from peers import read_texts, tiktoken_from_tokenizer_json
+    texts, nbytes = read_texts(a.encode)
+    encoding = tiktoken_from_tokenizer_json(a.tokenizer)
+    cores = os.cpu_count()
+    every, one, single, batch = [], [], [], []
+    for _ in range(a.repeat):
+        for workers, times in ((None, every), (1, one)):
+            with open(a.encode, "rb") as stdin:
+                extra = [] if workers is None else ["--workers", str(workers)]
+                times.append(run([pipeline.binary, "encode", "--tokenizer", a.tokenizer] + extra, stdin=stdin))
+        start = time.perf_counter()
+        for text in texts:
+            encoding.encode_ordinary(text)
+        single.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        encoding.encode_ordinary_batch(texts, num_threads=cores)
+        batch.append(time.perf_counter() - start)
+    m = statistics.median
+    print(f"## encode: {a.encode}, {len(texts)} documents, {nbytes / 1e6:.1f} MB of text, {cores} cores")
+    print(f"ingot pipeline encode (whole command, every core):       {fmt(every)}")
+    print(f"ingot pipeline encode --workers 1 (whole command):       {fmt(one)}")
+    print(f"tiktoken encode_ordinary (in process, one thread):       {fmt(single)}")
+    print(f"tiktoken encode_ordinary_batch (in process, {cores} threads):  {fmt(batch)}")
+    print(f"every core: {m(single) / m(every):.2f}x tiktoken's one thread, {m(batch) / m(every):.2f}x its batch; "
+          f"one worker: {m(single) / m(one):.2f}x tiktoken's one thread")
+    return {"encode": {"vs_one_thread": round(m(single) / m(every), 2), "vs_batch": round(m(batch) / m(every), 2),
+                       "one_worker_vs_one_thread": round(m(single) / m(one), 2)}}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pipeline", required=True)
@@ -114,6 +149,7 @@ def main():
     parser.add_argument("--one-core", help="JSONL corpus for the one-core comparison")
     parser.add_argument("--scaling", nargs="*", default=[], help="JSONL corpora for 1 vs 2 workers")
     parser.add_argument("--start-up", nargs="*", default=[], help="tokenizers whose start-up to time")
+    parser.add_argument("--encode", help="JSONL corpus for `pipeline encode` against tiktoken")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--peers", default=os.path.join(HERE, "..", "..", "shared", "bench"))
     a = parser.parse_args()
@@ -121,7 +157,7 @@ def main():
     pipeline = Pipeline(os.path.abspath(a.pipeline), work)
     summary = {}
     try:
-        for corpus in [a.one_core] + a.scaling:
+        for corpus in [a.one_core, a.encode] + a.scaling:
             if corpus:
                 with open(corpus, "rb") as f:  # warm the page cache
                     while f.read(1 << 24):
@@ -132,6 +168,8 @@ def main():
             summary.update(scaling(a, pipeline))
         if a.start_up:
             summary.update(start_up(a, pipeline))
+        if a.encode:
+            summary.update(encode(a, pipeline))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(summary))
