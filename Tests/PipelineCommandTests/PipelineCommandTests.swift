@@ -102,4 +102,27 @@ import Testing
         let text = try String(contentsOf: output, encoding: .utf8)
         #expect(text.contains("[Alpha.self, Beta.self, Gamma.self, Outer.Epsilon.self]"), "\(text)")
     }
+
+    /// `encode` cuts stdin into slices of about 1 MB encoded at once: the lines come out in input
+    /// order, the same for any worker count, and a bad line stops the stream after every line
+    /// before it, naming its line number (in the third slice here).
+    @Test func encodeIsTheSameOnEveryWorkerCountAndStopsAtABadLine() throws {
+        let sample = try Data(contentsOf: Fixtures.sampleCorpus)  // 2.1 MB: three slices with the extra lines
+        let lines = String(decoding: sample, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let input = sample + Data(lines.prefix(200).joined(separator: "\n").utf8) + Data("\n".utf8)
+        let stdin = String(decoding: input, as: UTF8.self)
+        let one = try ChatCommandTests.pipeline(["encode", "--workers", "1"], stdin: stdin)
+        let three = try ChatCommandTests.pipeline(["encode", "--workers", "3"], stdin: stdin)
+        #expect(one.status == 0 && three.status == 0, "\(one.stderr) \(three.stderr)")
+        #expect(one.stdout.split(separator: "\n").count == lines.count + 200)
+        #expect(one.stdout == three.stdout)
+        let bad = lines.count + 150
+        let broken = stdin.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            .map { $0.offset + 1 == bad ? #"{"text": broken"# : String($0.element) }.joined(separator: "\n")
+        let stopped = try ChatCommandTests.pipeline(["encode", "--workers", "2"], stdin: broken)
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.contains("<stdin>:\(bad): malformed JSON"), "\(stopped.stderr)")
+        let before = one.stdout.split(separator: "\n").prefix(bad - 1).joined(separator: "\n") + "\n"
+        #expect(stopped.stdout == before)
+    }
 }

@@ -59,7 +59,7 @@ extension PipelineCommand {
             let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             let slices = LineSlices(input, targetBytes: 1 << 20)
             let workers = max(1, self.workers ?? ProcessInfo.processInfo.activeProcessorCount)
-            let field = self.field
+            let field = FieldPath(self.field)
             let matchesAddedTokens = !self.specialTokens.splitSpecialTokens
             let addsSpecialTokens = self.specialTokens.addSpecialTokens ?? false
             try await withThrowingTaskGroup(of: (Int, EncodedSlice).self) { group in
@@ -174,18 +174,26 @@ struct EncodedSlice: Sendable {
     var output: [UInt8] = []
     var failure: (any Error)?
 
-    static func encode(_ slice: LineSlices.Slice, field: String, with encoder: inout Tokenizer.Encoder) -> EncodedSlice {
+    /// Encodes the slice's records one at a time (not through `ReadCorpus`, which reads a whole
+    /// chunk before emitting any of it): the lines before a bad one are written.
+    static func encode(_ slice: LineSlices.Slice, field: FieldPath, with encoder: inout Tokenizer.Encoder) -> EncodedSlice {
         var result = EncodedSlice()
         result.output.reserveCapacity(slice.bytes.count * 2)
-        var stage = ReadCorpus(field: field)
         let context = StageContext(partition: 0, errorPolicy: .stop, logger: .init(label: "encode"))
-        let chunk = CorpusChunk(
-            path: "<stdin>", records: JSONLineRecords(bytes: slice.bytes, firstLine: slice.firstLine), inputBytes: slice.bytes.count)
+        let records = JSONLineRecords(bytes: slice.bytes, firstLine: slice.firstLine)
+        var text: [UInt8] = []
         var ids: [UInt32] = []
         do {
-            try stage.process(chunk, context: context) { document in
+            try records.forEachRecord(path: "<stdin>", context: context) { record, location in
+                text.removeAll(keepingCapacity: true)
+                do throws(SkipReason) {
+                    try record.text(at: field, into: &text)
+                } catch {
+                    try context.reject(error, at: location)  // throws: the policy is .stop
+                    return
+                }
                 ids.removeAll(keepingCapacity: true)
-                document.text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
+                text.withUnsafeBufferPointer { encoder.encode($0, into: &ids) }
                 result.output += #"{"ids": "#.utf8
                 JSONIntegers.append(ids, to: &result.output)
                 result.output += "}\n".utf8
