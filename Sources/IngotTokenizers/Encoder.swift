@@ -49,7 +49,8 @@ extension Tokenizer {
             guard self.cache.count > 0 else { return }
             let table = self.cache
             let ids = self.cachedIDs
-            self.cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+            // Small: an encoder is recycled when its stage is done and is rarely used again.
+            self.cache = ByteKeyedTable()
             self.cachedIDs = []
             self.tokenizer.encoderCaches.put(EncoderCaches.Cache(table: table, ids: ids))
         }
