@@ -83,6 +83,10 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
             print("\(task): its share is \(report.partitions) of the run's partitions; `pipeline finalize \(runner.configuration.output)` publishes the dataset once every task is done")
         }
         print(SummaryTable.render(report, output: runner.configuration.output))
+        // Done: exit now rather than free the tokenizer's tables and caches one by one on the
+        // way out (5-15 ms at the end of every run; the kernel takes the memory back at once).
+        fflush(nil)  // every C stream: `print` buffers stdout
+        Foundation.exit(EXIT_SUCCESS)
     }
 
     /// The runner and environment these arguments describe, and the input in words.
