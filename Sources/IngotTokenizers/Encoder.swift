@@ -11,7 +11,7 @@ extension Tokenizer {
         /// EOS, CLS/SEP), around each encoded text.
         public var addsSpecialTokens = false
 
-        private var cache = ByteKeyedTable(minimumCapacity: 1 << 14)
+        private var cache = ByteKeyedTable()
         /// The one- and two-id results of short pieces, looked up before `cache`.
         private var shortPieces = ShortPieceCache()
         private var cachedIDs: [UInt32] = []
