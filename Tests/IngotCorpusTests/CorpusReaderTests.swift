@@ -37,6 +37,27 @@ import Testing
         }
     }
 
+    /// A piece's chunks are about `chunkBytes` until its end nears, then shrink (a quarter of what
+    /// is left, not under an eighth of a chunk) so that workers sharing it finish together.
+    @Test func chunksTaperAtTheEndOfAPiece() throws {
+        let files = try CorpusFile.discover([Fixtures.sampleCorpus.path])
+        let partition = try #require(try PartitionPlanner(targetBytes: 1 << 30).plan(files).first)
+        let chunkBytes = 128 << 10
+        var reader = PartitionReader(partition: partition, options: ReadOptions(chunkBytes: chunkBytes))
+        var sizes: [Int] = []
+        while let chunk = try reader.next() { sizes.append(chunk.inputBytes) }
+        #expect(sizes.reduce(0, +) == files[0].size)
+        // (Sizes are the bytes read for each chunk.) Full chunks while more than four are left,
+        // then shrinking ones, down to an eighth of a chunk, and the remainder.
+        let full = sizes.prefix { $0 == chunkBytes }.count
+        #expect(full >= 8 && (files[0].size - full * chunkBytes) <= 4 * chunkBytes, "\(sizes)")
+        let tapered = Array(sizes[full..<(sizes.count - 1)])
+        #expect(tapered.count >= 4, "\(sizes)")
+        #expect(zip(tapered, tapered.dropFirst()).allSatisfy { $0 >= $1 }, "\(sizes)")
+        #expect(tapered.allSatisfy { $0 < chunkBytes && $0 >= chunkBytes / 8 }, "\(sizes)")
+        #expect(sizes.last! <= chunkBytes / 8, "\(sizes)")
+    }
+
     @Test func partitionPlanDependsOnlyOnTheInput() throws {
         let files = try CorpusFile.discover([Fixtures.sampleCorpus.path])
         let a = try PartitionPlanner(targetBytes: 250_000).plan(files)

@@ -95,11 +95,12 @@ public struct ByteChunkReader: ChunkReading {
     }
 
     /// The size of the next chunk: `chunkBytes`, tapering over the last few chunks of a piece
-    /// read as it is stored (a quarter of what is left, down to an eighth of a chunk). Workers
-    /// share one piece's chunks, and the last one is tokenized while the other cores wait: small
-    /// last chunks end the piece with every core busy. Chunk boundaries change no output.
+    /// of lines read as it is stored (a quarter of what is left, down to an eighth of a chunk).
+    /// Workers share one piece's chunks, and the last one is tokenized while the other cores
+    /// wait: small last chunks end the piece with every core busy. Chunk boundaries change no
+    /// output.
     private var targetChunkBytes: Int {
-        guard self.decoder == nil else { return self.chunkBytes }
+        guard self.framing == .lines && self.decoder == nil else { return self.chunkBytes }
         let left = self.piece.range.upperBound - self.offset + self.pending.count
         return min(self.chunkBytes, max(self.chunkBytes / 8, left / 4))
     }
