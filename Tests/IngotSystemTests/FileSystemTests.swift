@@ -76,4 +76,11 @@ import Testing
         #expect(FileSystem.exists(self.directory + "/y") && !FileSystem.exists(self.directory + "/x"))
         #expect(FileSystem.parent(of: "/a/b/c.txt") == "/a/b" && FileSystem.parent(of: "c.txt") == "" && FileSystem.parent(of: "/c") == "/")
     }
+
+    @Test func utcTimestampIsISO8601AndNow() throws {
+        let stamp = FileSystem.utcTimestamp
+        #expect(stamp.count == 20 && stamp.hasSuffix("Z"), "\(stamp)")
+        let parsed = try #require(ISO8601DateFormatter().date(from: stamp), "\(stamp)")
+        #expect(abs(parsed.timeIntervalSinceNow) < 5)
+    }
 }
