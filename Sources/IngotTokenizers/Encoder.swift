@@ -35,6 +35,7 @@ extension Tokenizer {
             if let warm = tokenizer.encoderCaches.take() {
                 self.cache = warm.table
                 self.cachedIDs = warm.ids
+                self.shortPieces = warm.shortPieces
             }
             if case .bpe(let bpe) = tokenizer.model, bpe.ignoreMerges {
                 self.wholePieces = bpe.vocabulary
@@ -43,16 +44,17 @@ extension Tokenizer {
             }
         }
 
-        /// Hands this encoder's piece cache to the next encoder the tokenizer makes (call it when
-        /// done: a stage's `finish`), so that one starts warm. This encoder goes on, cold.
+        /// Hands this encoder's piece caches to the next encoder the tokenizer makes (call it when
+        /// done: a stage's `finish`, a slice of `pipeline encode`), so that one starts warm. This
+        /// encoder goes on, cold.
         public mutating func recycle() {
             guard self.cache.count > 0 else { return }
-            let table = self.cache
-            let ids = self.cachedIDs
+            let warm = EncoderCaches.Cache(table: self.cache, ids: self.cachedIDs, shortPieces: self.shortPieces)
             // Small: an encoder is recycled when its stage is done and is rarely used again.
             self.cache = ByteKeyedTable()
             self.cachedIDs = []
-            self.tokenizer.encoderCaches.put(EncoderCaches.Cache(table: table, ids: ids))
+            self.shortPieces = ShortPieceCache()
+            self.tokenizer.encoderCaches.put(warm)
         }
 
         /// Appends the ids of `text` (valid UTF-8) to `ids`.

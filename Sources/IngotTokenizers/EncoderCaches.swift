@@ -8,6 +8,7 @@ final class EncoderCaches: Sendable {
     struct Cache: Sendable {
         var table: ByteKeyedTable
         var ids: [UInt32]
+        var shortPieces: ShortPieceCache
     }
 
     private let stock = Mutex<[Cache]>([])
