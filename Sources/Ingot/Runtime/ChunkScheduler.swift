@@ -29,10 +29,12 @@ final class ChunkScheduler<Output: Sendable, Tail: Stage>: Sendable where Tail.I
         }
     }
 
-    /// What a head made of one chunk.
+    /// What a head made of one chunk, or the error that stopped it: raised when the tail reaches
+    /// the chunk, so a run reports the first bad input in input order whichever worker met it.
     struct HeadResult: Sendable {
         var values: [Output]
         var statistics: RunStatistics
+        var failure: (any Error)? = nil
     }
 
     private struct OpenPartition {

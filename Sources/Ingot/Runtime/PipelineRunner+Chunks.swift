@@ -70,6 +70,7 @@ extension PipelineRunner {
                 swap(&results, &work.results)
                 results.reverse()
                 while var result = results.popLast() {
+                    if let failure = result.failure { throw failure }
                     result.values.reverse()
                     while let value = result.values.popLast() {
                         try Self.wrap { try slot.tail.process(value, context: slot.context) { try frames.append($0) } }
@@ -108,12 +109,20 @@ extension PipelineRunner {
                             var values: [Split.Head.Output] = []
                             // The chunk moves into the stages: nothing here keeps its bytes alive
                             // while they are tokenized (a book-sized document costs its size once).
-                            try Self.wrap { try head.process(chunk.take()!, context: context) { values.append($0) } }
+                            // A bad input waits for its turn in the tail (see `HeadResult`): an
+                            // earlier chunk on another worker may hold an earlier one.
+                            var failure: (any Error)?
+                            do {
+                                try Self.wrap { try head.process(chunk.take()!, context: context) { values.append($0) } }
+                            } catch {
+                                failure = error
+                                values.removeAll()
+                            }
                             let statistics = context.statistics
                             run.counters.inputBytes.add(statistics.inputBytes, ordering: .relaxed)
                             run.counters.documents.add(statistics.documentsRead, ordering: .relaxed)
                             run.counters.tokens.add(statistics.tokens, ordering: .relaxed)
-                            scheduler.complete(position: position, index: index, .init(values: values, statistics: statistics))
+                            scheduler.complete(position: position, index: index, .init(values: values, statistics: statistics, failure: failure))
                             try await drain(position)
                             // Give the writer, the progress reporter and the signal watcher a turn.
                             await Task.yield()
