@@ -120,3 +120,26 @@ import Testing
         #expect(rows.dropLast().allSatisfy { $0.paddingCount == 0 }, "greedy pads only the last row")
     }
 }
+
+extension RunnerTests {
+    /// Workers sharing one file meet bad lines in several chunks at once: the run reports the
+    /// first in input order (line 1, whose chunk is the slowest) and ends.
+    @Test func theFirstBadLineInInputOrderStopsASharedFile() async throws {
+        let base = try TestPaths.makeTemporaryDirectory("first-error")
+        defer { try? FileManager.default.removeItem(at: base) }
+        var text = "{\"text\": \"" + String(repeating: "a", count: 2 << 20) + "\n"
+        for i in 0..<4000 {
+            text += i % 100 == 99 ? "{bad\n" : "{\"text\": \"line \(i)\"}\n"
+        }
+        let input = base.appendingPathComponent("input.jsonl")
+        try Data(text.utf8).write(to: input)
+
+        await #expect {
+            _ = try await Self.run(
+                try Pretrain.parse([]), inputs: [input], output: base.appendingPathComponent("out"), workers: 4, partitionBytes: 1 << 30)
+        } throws: { error in
+            "\(error)".contains("input.jsonl:1:")
+        }
+
+    }
+}
