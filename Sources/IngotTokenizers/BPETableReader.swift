@@ -18,7 +18,7 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
     struct Vocabulary {
         var table: ByteKeyedTable
         /// The bytes of each id (empty where the file has no entry).
-        var tokenBytes: [[UInt8]]
+        var tokenBytes: TokenBytes
         /// For SentencePiece-style vocabularies: whether text may be cut at each "▁" (see
         /// `TokenizerJSONLoader`): the vocabulary has "▁" and no entry has it after another
         /// character.
@@ -58,10 +58,13 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         var reader = try self.reader(range, "model.vocab")
         guard reader.peekKind() == .object else { throw self.fail("model.vocab is not an object") }
         // Entries are collected first: the id bounds and the table's size depend on their count.
+        // Their bytes, end to end in the arena, become both the table's keys and the ids' bytes.
         var arena: [UInt8] = []
         arena.reserveCapacity(range.count / 2)
-        var entries: [(end: UInt32, id: Int)] = []
-        entries.reserveCapacity(range.count / 12)
+        var ends: [UInt32] = []
+        var ids: [Int] = []
+        ends.reserveCapacity(range.count / 12)
+        ids.reserveCapacity(range.count / 12)
         var key: [UInt8] = []
         var hasMarker = false
         var markerAfterCharacter = false
@@ -83,24 +86,19 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                     hasMarker = hasMarker || key == TokenizerJSONLoader.marker
                     markerAfterCharacter = markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(key)
                 }
-                entries.append((UInt32(arena.count), id))
+                ends.append(UInt32(arena.count))
+                ids.append(id)
             } while try reader.nextMember()
             try reader.finish()
         }
 
-        var table = ByteKeyedTable(minimumCapacity: entries.count)
-        var tokenBytes: [[UInt8]] = []
-        try arena.withUnsafeBufferPointer { (all) throws(TokenizerError) in
-            var start = 0
-            for (end, id) in entries {
-                let bytes = UnsafeBufferPointer(rebasing: all[start..<Int(end)])
-                start = Int(end)
-                try TokenIDs.check(id, entries: entries.count, "vocabulary entry '\(self.written(bytes))'", fail: self.fail)
-                table.insert(bytes, value: UInt64(id))
-                if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-                tokenBytes[id] = Array(bytes)
-            }
+        var idCount = 0
+        for (index, id) in ids.enumerated() {
+            try TokenIDs.check(id, entries: ids.count, "vocabulary entry '\(self.written(entry: index, of: arena, ends: ends))'", fail: self.fail)
+            idCount = max(idCount, id + 1)
         }
+        let table = ByteKeyedTable(keysIn: arena, ends: ends, values: ids.map { UInt64($0) })
+        let tokenBytes = TokenBytes(arena: arena, ends: ends, ids: ids, count: idCount)
         return Vocabulary(table: table, tokenBytes: tokenBytes, canCutAtMarkers: hasMarker && !markerAfterCharacter)
     }
 
@@ -231,6 +229,11 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
 
     private func unknownTokens(_ rank: Int, text: [UInt8], split: Int) -> TokenizerError {
         self.unknownTokens(rank, String(decoding: text[..<split], as: UTF8.self), String(decoding: text[split...], as: UTF8.self))
+    }
+
+    /// Entry `index` of an arena of entries ending at `ends`, as the file writes it.
+    private func written(entry index: Int, of arena: [UInt8], ends: [UInt32]) -> String {
+        arena[(index == 0 ? 0 : Int(ends[index - 1]))..<Int(ends[index])].withUnsafeBufferPointer { self.written($0) }
     }
 
     /// Decoded token bytes as the file writes them (byte-level tokens in their characters).

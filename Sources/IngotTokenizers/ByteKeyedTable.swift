@@ -37,6 +37,42 @@ struct ByteKeyedTable: Sendable {
         self.mask = capacity - 1
     }
 
+    /// A table of keys laid end to end in `arena`, built at once: key `i` is the bytes from the
+    /// previous key's end to `ends[i]`, mapped to `values[i]` (a later equal key replaces the
+    /// value, as ``insert(_:value:)`` does). The table keeps `arena` as its own, uncopied.
+    init(keysIn arena: [UInt8], ends: [UInt32], values: [UInt64]) {
+        precondition(ends.count == values.count && ends.last.map { Int($0) <= arena.count } ?? true)
+        self.init(minimumCapacity: ends.count)
+        self.arena = arena
+        var count = 0
+        let mask = self.mask
+        self.slots.withUnsafeMutableBufferPointer { slots in
+            arena.withUnsafeBufferPointer { arena in
+                var start = 0
+                entries: for (end, value) in zip(ends, values) {
+                    let key = UnsafeBufferPointer(rebasing: arena[start..<Int(end)])
+                    defer { start = Int(end) }
+                    let h = Self.hash(key)
+                    let prefix = Self.prefix(key)
+                    var i = Int(truncatingIfNeeded: h) & mask
+                    while slots[i].hash != 0 {
+                        let slot = slots[i]
+                        if slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
+                            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
+                        {
+                            slots[i].value = value
+                            continue entries
+                        }
+                        i = (i + 1) & mask
+                    }
+                    slots[i] = Slot(hash: h, prefix: prefix, offset: UInt32(start), length: UInt32(key.count), value: value)
+                    count += 1
+                }
+            }
+        }
+        self.count = count
+    }
+
     @inline(__always)
     static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: key.count)

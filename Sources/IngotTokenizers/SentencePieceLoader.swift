@@ -223,7 +223,7 @@ struct SentencePieceLoader {
         var table = ByteKeyedTable(minimumCapacity: pieces.count)
         var userDefined = PrefixTrie()
         var hasUserDefined = false
-        var tokenBytes: [[UInt8]] = []
+        var tokenBytes = TokenBytes()
         var added: [AddedToken] = []
         var byteIDs = [UInt32](repeating: 0, count: 256)
         var byteCount = 0

@@ -73,7 +73,7 @@ struct TekkenLoader {
         var added: [AddedToken] = []
         for (id, text) in specials.enumerated() {
             added.append(AddedToken(id: UInt32(id), content: text, isSpecial: true))
-            tokenBytes[id] = Array(text.utf8)
+            tokenBytes.set(id, to: text.utf8)
         }
         return Tokenizer(
             path: self.path, bpe: model, preTokenizer: .split(pattern), addedTokens: added, tokenBytes: tokenBytes,

@@ -45,8 +45,7 @@ struct TiktokenLoader {
         for (content, id) in encoding.specials {
             try TokenIDs.check(Int(id), entries: ranks.count, "special token \(content)", fail: self.fail)
             added.append(AddedToken(id: id, content: content, isSpecial: true))
-            if tokenBytes.count <= Int(id) { tokenBytes.append(contentsOf: repeatElement([], count: Int(id) + 1 - tokenBytes.count)) }
-            tokenBytes[Int(id)] = Array(content.utf8)
+            tokenBytes.set(Int(id), to: content.utf8)
         }
         return Tokenizer(path: self.path, bpe: model, preTokenizer: .split(encoding.pattern), addedTokens: added, tokenBytes: tokenBytes)
     }
@@ -58,15 +57,14 @@ struct TiktokenLoader {
     /// is that token without merging, as tiktoken looks the whole piece up first.
     static func rankedModel(
         _ ranks: [(bytes: [UInt8], rank: Int)], idOffset: Int, fail: (String) -> TokenizerError
-    ) throws(TokenizerError) -> (BPEModel, tokenBytes: [[UInt8]]) {
+    ) throws(TokenizerError) -> (BPEModel, tokenBytes: TokenBytes) {
         var vocabulary = ByteKeyedTable(minimumCapacity: ranks.count)
-        var tokenBytes: [[UInt8]] = Array(repeating: [], count: idOffset)
+        var tokenBytes = TokenBytes()
         for (bytes, rank) in ranks {
             let id = rank + idOffset
             try TokenIDs.check(id, entries: ranks.count + idOffset, "rank \(rank)", fail: fail)
             vocabulary.insert(bytes, value: UInt64(id))
-            if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-            tokenBytes[id] = bytes
+            tokenBytes.set(id, to: bytes)
         }
         var byteTokens = [UInt32](repeating: 0, count: 256)
         for b in 0..<256 {

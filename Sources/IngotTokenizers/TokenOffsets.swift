@@ -15,57 +15,59 @@ extension Tokenizer {
         var offsets: [Range<Int>] = []
         offsets.reserveCapacity(ids.count)
         var position = 0
-        let aligned = self.flatTokenBytes.withUnsafeBufferPointer { flat in
-            self.tokenStarts.withUnsafeBufferPointer { starts in
-                // The usual case, and the only one for byte-level BPE: each token is the next bytes.
-                for id in ids {
-                    guard Int(id) + 1 < starts.count else { return false }
-                    let start = Int(starts[Int(id)])
-                    let count = Int(starts[Int(id) + 1]) - start
-                    guard position + count <= text.count, count == 0 || memcmp(flat.baseAddress! + start, text.baseAddress! + position, count) == 0 else {
-                        return false
-                    }
-                    offsets.append(position..<(position + count))
-                    position += count
+        let aligned = self.tokenBytes.withUnsafeTokens { tokens in
+            // The usual case, and the only one for byte-level BPE: each token is the next bytes.
+            for id in ids {
+                guard Int(id) < tokens.count else { return false }
+                let token = tokens[Int(id)]
+                let count = token.count
+                guard position + count <= text.count, count == 0 || memcmp(token.baseAddress!, text.baseAddress! + position, count) == 0 else {
+                    return false
                 }
-                return position == text.count
+                offsets.append(position..<(position + count))
+                position += count
             }
+            return position == text.count
         }
         if aligned { return offsets }
         offsets.removeAll(keepingCapacity: true)
         position = 0
-        for id in ids {
-            guard Int(id) < self.tokenBytes.count else { return nil }
-            let token = self.tokenBytes[Int(id)]
-            var start = position
-            var i = 0
-            while i < token.count {
-                let byte = token[i]
-                if position < text.count && text[position] == byte {
-                    position += 1
-                    i += 1
-                } else if let marker = Self.markerLength(token, i), position < text.count, text[position] == 0x20 {
-                    // `▁` in the token, a space in the text.
-                    position += 1
-                    i += marker
-                } else if byte == 0x20, Self.markerLength(text, position) != nil {
-                    // A space in the token (an unescaped `▁`), `▁` in the text.
-                    position += 3
-                    i += 1
-                } else if byte == 0x20 || Self.markerLength(token, i) != nil {
-                    // The `▁` put before a run of text: it covers none.
-                    i += Self.markerLength(token, i) ?? 1
-                } else if i == 0, position < text.count, Self.isWhitespace(text[position]) {
-                    // Whitespace an added token stripped (`rstrip`): the previous token's.
-                    position += 1
-                    if let last = offsets.popLast() { offsets.append(last.lowerBound..<position) }
-                    start = position
-                } else {
-                    return nil
+        let spelled = self.tokenBytes.withUnsafeTokens { tokens in
+            for id in ids {
+                guard Int(id) < tokens.count else { return false }
+                let token = tokens[Int(id)]
+                var start = position
+                var i = 0
+                while i < token.count {
+                    let byte = token[i]
+                    if position < text.count && text[position] == byte {
+                        position += 1
+                        i += 1
+                    } else if let marker = Self.markerLength(token, i), position < text.count, text[position] == 0x20 {
+                        // `▁` in the token, a space in the text.
+                        position += 1
+                        i += marker
+                    } else if byte == 0x20, Self.markerLength(text, position) != nil {
+                        // A space in the token (an unescaped `▁`), `▁` in the text.
+                        position += 3
+                        i += 1
+                    } else if byte == 0x20 || Self.markerLength(token, i) != nil {
+                        // The `▁` put before a run of text: it covers none.
+                        i += Self.markerLength(token, i) ?? 1
+                    } else if i == 0, position < text.count, Self.isWhitespace(text[position]) {
+                        // Whitespace an added token stripped (`rstrip`): the previous token's.
+                        position += 1
+                        if let last = offsets.popLast() { offsets.append(last.lowerBound..<position) }
+                        start = position
+                    } else {
+                        return false
+                    }
                 }
+                offsets.append(min(start, position)..<position)
             }
-            offsets.append(min(start, position)..<position)
+            return true
         }
+        guard spelled else { return nil }
         // Whitespace stripped after the last token.
         while position < text.count, Self.isWhitespace(text[position]) {
             position += 1

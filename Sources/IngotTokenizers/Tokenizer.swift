@@ -31,12 +31,8 @@ public struct Tokenizer: Sendable {
     /// Added tokens matched in the raw text, and those matched after normalization.
     let rawTokenMatcher: AddedTokenMatcher
     let normalizedTokenMatcher: AddedTokenMatcher
-    /// Bytes of every token id (empty for unused ids), for decoding.
-    let tokenBytes: [[UInt8]]
-    /// The same bytes end to end, token `id` at `tokenStarts[id]..<tokenStarts[id + 1]`: what
-    /// token offsets compare with text, with no array to retain per token.
-    let flatTokenBytes: [UInt8]
-    let tokenStarts: [Int32]
+    /// Bytes of every token id (empty for unused ids), for decoding and token offsets.
+    let tokenBytes: TokenBytes
     /// SentencePiece-style decoding drops the space the `▁` prefix became.
     var decodeStripsLeadingSpace = false
     /// U+2581-escaped pieces may be cut before each U+2581 that follows another character
@@ -93,7 +89,7 @@ public struct Tokenizer: Sendable {
 
     init(
         path: String, model: TokenModel, normalizer: Normalizer? = nil, preTokenizer: PreTokenizer,
-        addedTokens: [AddedToken], tokenBytes: [[UInt8]], matchesAddedTokensInText: Bool = true
+        addedTokens: [AddedToken], tokenBytes: TokenBytes, matchesAddedTokensInText: Bool = true
     ) {
         self.path = path
         self.model = model
@@ -104,17 +100,12 @@ public struct Tokenizer: Sendable {
         self.rawTokenMatcher = AddedTokenMatcher(matchable.filter { !$0.matchesNormalizedText })
         self.normalizedTokenMatcher = AddedTokenMatcher(matchable.filter { $0.matchesNormalizedText })
         self.tokenBytes = tokenBytes
-        self.flatTokenBytes = Array(tokenBytes.joined())
-        var starts: [Int32] = [0]
-        starts.reserveCapacity(tokenBytes.count + 1)
-        for token in tokenBytes { starts.append(starts[starts.count - 1] + Int32(token.count)) }
-        self.tokenStarts = starts
         self.vocabularySize = tokenBytes.count
     }
 
     /// Byte-level BPE convenience (tiktoken, Tekken, GPT-2 style files).
     init(
-        path: String, bpe: BPEModel, preTokenizer: PreTokenizer, addedTokens: [AddedToken], tokenBytes: [[UInt8]],
+        path: String, bpe: BPEModel, preTokenizer: PreTokenizer, addedTokens: [AddedToken], tokenBytes: TokenBytes,
         matchesAddedTokensInText: Bool = true
     ) {
         self.init(

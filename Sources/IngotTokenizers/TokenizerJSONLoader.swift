@@ -25,7 +25,7 @@ struct TokenizerJSONLoader {
         let steps = try self.preTokenizerSteps(self.json["pre_tokenizer"])
         let byteLevel = steps.contains { if case .byteLevel = $0 { true } else { false } }
 
-        var tokenBytes: [[UInt8]] = []
+        var tokenBytes = TokenBytes()
         var canCutAtMarkers = false
         let model: TokenModel
         switch type {
@@ -97,13 +97,8 @@ struct TokenizerJSONLoader {
         return .object(members)
     }
 
-    private static func record(_ bytes: [UInt8], id: Int, in tokenBytes: inout [[UInt8]]) {
-        if tokenBytes.count <= id { tokenBytes.append(contentsOf: repeatElement([], count: id + 1 - tokenBytes.count)) }
-        tokenBytes[id] = bytes
-    }
-
     private func bpe(
-        _ model: JSONValue, byteLevel: Bool, tokenBytes: inout [[UInt8]]
+        _ model: JSONValue, byteLevel: Bool, tokenBytes: inout TokenBytes
     ) throws(TokenizerError) -> (model: BPEModel, canCutAtMarkers: Bool) {
         if let dropout = model["dropout"], !dropout.isNull { throw self.fail("BPE dropout is not supported") }
         let byteFallback = model["byte_fallback"]?.boolValue ?? false
@@ -149,26 +144,27 @@ struct TokenizerJSONLoader {
     }
 
     /// The `<0xXX>` tokens, which decode to their byte.
-    private func byteFallbackIDs(_ vocabulary: ByteKeyedTable, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> [UInt32] {
+    private func byteFallbackIDs(_ vocabulary: ByteKeyedTable, tokenBytes: inout TokenBytes) throws(TokenizerError) -> [UInt32] {
         var ids = [UInt32](repeating: 0, count: 256)
         for b in 0..<256 {
             let name = "<0x" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) + ">"
             guard let id = vocabulary.find(Array(name.utf8)) else { throw self.fail("byte_fallback needs the token \(name)") }
             ids[b] = UInt32(id)
-            tokenBytes[Int(id)] = [UInt8(b)]
+            tokenBytes.set(Int(id), to: CollectionOfOne(UInt8(b)))
         }
         return ids
     }
 
     /// Decoding: U+2581 is a space again.
-    private static func unescapeMarkers(_ tokenBytes: inout [[UInt8]], except fallback: [UInt32]?) {
+    private static func unescapeMarkers(_ tokenBytes: inout TokenBytes, except fallback: [UInt32]?) {
         let skip = Set(fallback ?? [])
-        for i in tokenBytes.indices where !tokenBytes[i].isEmpty && !skip.contains(UInt32(i)) {
-            tokenBytes[i] = SentencePieceLoader.unescaped(tokenBytes[i])
+        for i in 0..<tokenBytes.count where !tokenBytes[i].isEmpty && !skip.contains(UInt32(i)) {
+            let token = tokenBytes[i]
+            if token.contains(0xE2) { tokenBytes.set(i, to: SentencePieceLoader.unescaped(Array(token))) }
         }
     }
 
-    private func wordPiece(_ model: JSONValue, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> WordPieceModel {
+    private func wordPiece(_ model: JSONValue, tokenBytes: inout TokenBytes) throws(TokenizerError) -> WordPieceModel {
         let prefix = Array((model["continuing_subword_prefix"]?.stringValue ?? "##").utf8)
         guard let vocab = model["vocab"]?.objectValue else { throw self.fail("model.vocab is not an object") }
         var initial = ByteKeyedTable(minimumCapacity: vocab.count)
@@ -181,7 +177,7 @@ struct TokenizerJSONLoader {
             if bytes.count > prefix.count && bytes.starts(with: prefix) {
                 continuation.insert(Array(bytes[prefix.count...]), value: UInt64(id))
             }
-            Self.record(bytes, id: id, in: &tokenBytes)
+            tokenBytes.set(id, to: bytes)
         }
         let unknownName = model["unk_token"]?.stringValue ?? "[UNK]"
         guard let unknown = initial.find(Array(unknownName.utf8)) else { throw self.fail("unknown token '\(unknownName)' is not in the vocabulary") }
@@ -190,7 +186,7 @@ struct TokenizerJSONLoader {
             maxCharacters: model["max_input_chars_per_word"]?.intValue ?? 100)
     }
 
-    private func unigram(_ model: JSONValue, tokenBytes: inout [[UInt8]]) throws(TokenizerError) -> UnigramModel {
+    private func unigram(_ model: JSONValue, tokenBytes: inout TokenBytes) throws(TokenizerError) -> UnigramModel {
         guard let entries = model["vocab"]?.arrayValue else { throw self.fail("Unigram model.vocab is not an array") }
         var vocabulary = ByteKeyedTable(minimumCapacity: entries.count)
         var trie = PrefixTrie(minimumCapacity: entries.count * 4)
@@ -204,7 +200,7 @@ struct TokenizerJSONLoader {
             if vocabulary.find(bytes) == nil { vocabulary.insert(bytes, value: UInt64(id)) }
             trie.insert(bytes, value: Int32(id))
             scores.append(score)
-            Self.record(bytes, id: id, in: &tokenBytes)
+            tokenBytes.set(id, to: bytes)
         }
         guard let unknown = model["unk_id"]?.intValue, unknown >= 0, unknown < entries.count else {
             throw self.fail("Unigram without a valid unk_id is not supported")
@@ -329,7 +325,7 @@ struct TokenizerJSONLoader {
     /// checked there): a token whose text is a vocabulary entry takes that entry's id; a new one
     /// takes the next id after the vocabulary and the tokens added before it.
     private func addedTokens(
-        model: TokenModel, byteLevel: Bool, recordingBytesIn tokenBytes: inout [[UInt8]]
+        model: TokenModel, byteLevel: Bool, recordingBytesIn tokenBytes: inout TokenBytes
     ) throws(TokenizerError) -> [AddedToken] {
         var added: [AddedToken] = []
         var idByContent: [String: UInt32] = [:]
@@ -354,7 +350,7 @@ struct TokenizerJSONLoader {
             token.isSingleWord = entry["single_word"]?.boolValue ?? false
             token.matchesNormalizedText = entry["normalized"]?.boolValue ?? !special
             added.append(token)
-            Self.record(Array(content.utf8), id: Int(id), in: &tokenBytes)
+            tokenBytes.set(Int(id), to: content.utf8)
         }
         return added
     }
