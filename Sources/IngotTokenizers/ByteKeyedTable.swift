@@ -185,17 +185,21 @@ private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _
 }
 
 /// An open-addressing table from token pairs to (rank, merged token): the BPE merge lookup.
+/// Each slot holds its key and value side by side, so a lookup touches one cache line.
 struct MergeTable: Sendable {
-    private var keys: [UInt64]
-    private var values: [UInt64]
+    private struct Slot: Sendable {
+        var key: UInt64
+        var value: UInt64
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private static let empty = UInt64.max
 
     init(capacity: Int) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        self.keys = Array(repeating: Self.empty, count: size)
-        self.values = Array(repeating: 0, count: size)
+        self.slots = Array(repeating: Slot(key: Self.empty, value: 0), count: size)
         self.mask = size - 1
     }
 
@@ -209,25 +213,27 @@ struct MergeTable: Sendable {
     /// Records a merge; the first (lowest-rank) entry for a pair wins.
     mutating func insert(left: UInt32, right: UInt32, rank: UInt32, merged: UInt32) {
         let key = UInt64(left) << 32 | UInt64(right)
-        var i = Self.slot(key) & self.mask
-        while self.keys[i] != Self.empty {
-            if self.keys[i] == key { return }
-            i = (i + 1) & self.mask
+        let mask = self.mask
+        self.slots.withUnsafeMutableBufferPointer { slots in
+            var i = Self.slot(key) & mask
+            while slots[i].key != Self.empty {
+                if slots[i].key == key { return }
+                i = (i + 1) & mask
+            }
+            slots[i] = Slot(key: key, value: UInt64(rank) << 32 | UInt64(merged))
         }
-        self.keys[i] = key
-        self.values[i] = UInt64(rank) << 32 | UInt64(merged)
     }
 
     /// (rank << 32 | merged) for the pair, or `UInt64.max` when the pair does not merge.
     @inline(__always)
     func lookup(_ left: UInt32, _ right: UInt32) -> UInt64 {
         let key = UInt64(left) << 32 | UInt64(right)
-        return self.keys.withUnsafeBufferPointer { keys in
+        return self.slots.withUnsafeBufferPointer { slots in
             var i = Self.slot(key) & self.mask
             while true {
-                let k = keys[i]
-                if k == key { return self.values[i] }
-                if k == Self.empty { return UInt64.max }
+                let slot = slots[i]
+                if slot.key == key { return slot.value }
+                if slot.key == Self.empty { return UInt64.max }
                 i = (i + 1) & self.mask
             }
         }
