@@ -6,7 +6,9 @@
 //
 //   CZstd, CZlib, CCrypto, CSnappy, CLZ4
 //                          system libraries (libzstd-dev, zlib1g-dev, libssl-dev, libsnappy-dev, liblz4-dev)
+//   CIngotLinux            C shims for Linux calls Swift's Glibc module lacks (sync_file_range)
 //   IngotSystem            the only C library imports: files, directories, locks, errno, EINTR retries
+//                          -> CIngotLinux
 //   IngotCore              Stage protocol, builder, descriptions, context; document and row values;
 //                          errors, statistics, bounded channel, SHA-256   -> CCrypto, swift-log
 //   IngotJSON              fast JSON / JSONL scanning over UTF-8 bytes
@@ -58,7 +60,8 @@ let package = Package(
         // No pkg-config file in Debian's libsnappy-dev; headers and library are on the default paths.
         .systemLibrary(name: "CSnappy", providers: [.apt(["libsnappy-dev"]), .brew(["snappy"])]),
         .systemLibrary(name: "CLZ4", providers: [.apt(["liblz4-dev"]), .brew(["lz4"])]),
-        .target(name: "IngotSystem"),
+        .target(name: "CIngotLinux"),
+        .target(name: "IngotSystem", dependencies: ["CIngotLinux"]),
         .target(
             name: "IngotCore",
             dependencies: ["CCrypto", .product(name: "Logging", package: "swift-log")]

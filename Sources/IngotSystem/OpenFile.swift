@@ -5,6 +5,9 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if os(Linux)
+import CIngotLinux
+#endif
 
 /// An open file descriptor, closed when the value is released (or by ``close()``).
 ///
@@ -88,6 +91,16 @@ public final class OpenFile {
             do throws(SystemError) { try self.write(raw) } catch { failure = error }
         }
         if let failure { throw failure }
+    }
+
+    /// Asks the kernel to start writing `count` bytes from `offset` to storage now, without
+    /// waiting: a later ``sync()`` then has little left to write. Only a hint (the final `fsync`
+    /// reports errors), so it fails silently; nothing on systems without it. The corresponding
+    /// C function is `sync_file_range` with `SYNC_FILE_RANGE_WRITE` (Linux).
+    public func startWriteback(offset: Int, count: Int) {
+        #if os(Linux)
+        _ = CIngotLinux_startWriteback(self.descriptor, Int64(offset), Int64(count))
+        #endif
     }
 
     /// Flushes the file's data and metadata to stable storage. The corresponding C function is `fsync`.

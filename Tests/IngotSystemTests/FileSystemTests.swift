@@ -52,6 +52,28 @@ import Testing
         #expect(try file.read(at: 500, count: 5, appendingTo: &bytes) == 0)
     }
 
+    /// Writeback started while writing (and asked for past the end, or on a file opened for
+    /// reading) is only a hint: the bytes read back as written.
+    @Test func startedWritebackLeavesTheBytesAsWritten() throws {
+        let path = self.directory + "/written-back.bin"
+        let file = try OpenFile(path, mode: .createOrTruncate)
+        var expected: [UInt8] = []
+        for piece in 0..<3 {
+            let bytes = (0..<(1 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ piece) }
+            try file.write(bytes)
+            file.startWriteback(offset: expected.count, count: bytes.count)
+            expected += bytes
+        }
+        file.startWriteback(offset: expected.count + 4096, count: 1 << 20)
+        try file.sync()
+        try file.close()
+        let reader = try OpenFile(path, mode: .read)
+        reader.startWriteback(offset: 0, count: 4096)
+        var bytes: [UInt8] = []
+        #expect(try reader.read(at: 0, count: expected.count + 10, appendingTo: &bytes) == expected.count)
+        #expect(bytes == expected)
+    }
+
     /// An exclusive lock is refused to a second open of the same file, and freed on close.
     @Test func exclusiveLockIsExclusive() throws {
         let path = self.directory + "/.lock"

@@ -10,6 +10,12 @@ final class OutputFile {
     private var published = false
     private(set) var bytesWritten = 0
     private var hasher = SHA256()
+    /// Where the bytes not yet handed to the kernel's writeback start.
+    private var writebackStart = 0
+    /// Writeback starts every this many bytes, so that publishing (fsync) waits for at most
+    /// this much and the disk works while the run does: 5 MB fsynced at once took 4-6 ms here,
+    /// 0.3 ms when written back as they came.
+    static let writebackBytes = 1 << 20
 
     init(finalPath: String, temporaryPath: String) throws(IngotError) {
         do {
@@ -34,6 +40,10 @@ final class OutputFile {
         }
         bytes.withUnsafeBytes { self.hasher.update($0) }
         self.bytesWritten += bytes.count
+        if self.bytesWritten - self.writebackStart >= Self.writebackBytes {
+            self.file!.startWriteback(offset: self.writebackStart, count: self.bytesWritten - self.writebackStart)
+            self.writebackStart = self.bytesWritten
+        }
     }
 
     /// Flushes to stable storage and renames into place; returns the SHA-256 of the content.
