@@ -125,6 +125,7 @@ extension SentencePieceNormalizer {
 /// never matched in text).
 struct SentencePieceLoader {
     let path: String
+    let file: [UInt8]
 
     func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
 
@@ -140,7 +141,6 @@ struct SentencePieceLoader {
     }
 
     func load() throws(TokenizerError) -> Tokenizer {
-        guard let data = FileManager.default.contents(atPath: self.path) else { throw self.fail("cannot read the file") }
         var pieces: [Piece] = []
         var modelType: UInt64 = 1  // UNIGRAM
         var byteFallback = false
@@ -153,7 +153,7 @@ struct SentencePieceLoader {
         var escapeWhitespaces = true
         var sections = Set<Int>()
         do {
-            var model = ProtobufReader([UInt8](data))
+            var model = ProtobufReader(self.file)
             while let (field, value) = try model.next() {
                 guard case .bytes(let range) = value else { continue }
                 sections.insert(field)

@@ -6,6 +6,7 @@ import Foundation
 /// for the encoding the file name names.
 struct TiktokenLoader {
     let path: String
+    let file: [UInt8]
 
     func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
 
@@ -26,10 +27,9 @@ struct TiktokenLoader {
             throw self.fail(
                 "unknown tiktoken encoding: the file name must start with one of \(Self.encodings.map(\.name)) (its split pattern is not in the file)")
         }
-        guard let data = FileManager.default.contents(atPath: self.path) else { throw self.fail("cannot read the file") }
         var ranks: [(bytes: [UInt8], rank: Int)] = []
         var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: true) {
+        for line in self.file.split(separator: 0x0A, omittingEmptySubsequences: true) {
             lineNumber += 1
             guard let space = line.firstIndex(of: 0x20),
                 let token = Base64.decode(line[line.startIndex..<space]),

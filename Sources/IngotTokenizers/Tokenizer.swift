@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import IngotCore
 import IngotJSON
 import IngotSystem
 
@@ -18,6 +20,10 @@ import IngotSystem
 public struct Tokenizer: Sendable {
     /// Where the tokenizer was loaded from.
     public let path: String
+    /// SHA-256 (lowercase hex) of the bytes the tokenizer was built from, hashed on another core
+    /// while they were parsed: what a dataset records as its tokenizer, with no second read that
+    /// could see a file changed since.
+    public internal(set) var fileSHA256 = ""
     /// One past the largest token id.
     public let vocabularySize: Int
     /// Added tokens, in id order.
@@ -44,32 +50,63 @@ public struct Tokenizer: Sendable {
     /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`), a Mistral
     /// Tekken file (`tekken_*.json`) or a SentencePiece model (`*.model`, a protobuf).
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
-        if path.hasSuffix(".tiktoken") {
-            return try TiktokenLoader(path: path).load()
-        }
         let file = try Self.contents(of: path)
+        // The digest is computed on another core while the file is read; not around the tables'
+        // own parallel reading (BPE vocabulary and merges), which libdispatch would run serially
+        // if nested in this loop.
+        let digest = ResultSlots<String>(count: 1)
+        let read = ResultSlots<ReadFile>(count: 1)
+        DispatchQueue.concurrentPerform(iterations: 2) { job in
+            if job == 0 {
+                digest[0] = .success(SHA256.hex(file))
+            } else {
+                read[0] = Result { () throws(TokenizerError) in try Self.read(file, path: path) }
+            }
+        }
+        var tokenizer: Tokenizer
+        switch try read[0]!.get() {
+        case .loaded(let loaded):
+            tokenizer = loaded
+        case .json(let json, let deferred):
+            if TekkenLoader.recognizes(json) {
+                tokenizer = try TekkenLoader(path: path, json: json).load()
+            } else {
+                tokenizer = try TokenizerJSONLoader(path: path, json: json, file: file, deferred: deferred).load()
+            }
+        }
+        tokenizer.fileSHA256 = try digest[0]!.get()
+        return tokenizer
+    }
+
+    /// A file read as far as it can be before any parallel work: a whole tokenizer, or the tree
+    /// of a JSON file.
+    private enum ReadFile {
+        case loaded(Tokenizer)
+        case json(JSONValue, deferred: [String: Range<Int>])
+    }
+
+    private static func read(_ file: [UInt8], path: String) throws(TokenizerError) -> ReadFile {
+        if path.hasSuffix(".tiktoken") {
+            return .loaded(try TiktokenLoader(path: path, file: file).load())
+        }
         // JSON starts with '{' (after optional whitespace); a protobuf ModelProto starts with
         // field 1 (a piece), tag byte 0x0A.
         if let first = file.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "{"),
             file.first == 0x0A
         {
-            return try SentencePieceLoader(path: path).load()
+            return .loaded(try SentencePieceLoader(path: path, file: file).load())
         }
-        let parsed: (value: JSONValue, deferred: [String: Range<Int>])
         do {
             // Read floats (Unigram scores) as HuggingFace's serde_json does: see FloatParsing.
-            parsed = try file.withUnsafeBytes { raw in
+            let parsed = try file.withUnsafeBytes { raw in
                 Result { () throws(JSONError) in
                     try JSONValue.parse(raw, floats: .serdeJSON, deferring: TokenizerJSONLoader.deferredMembers)
                 }
             }.get()
+            return .json(parsed.value, deferred: parsed.deferred)
         } catch {
             throw TokenizerError(path: path, "not valid JSON (nor a SentencePiece model): \(error)")
         }
-        if TekkenLoader.recognizes(parsed.value) {
-            return try TekkenLoader(path: path, json: parsed.value).load()
-        }
-        return try TokenizerJSONLoader(path: path, json: parsed.value, file: file, deferred: parsed.deferred).load()
     }
 
     /// The file's bytes, read once into the buffer the loaders parse in place.

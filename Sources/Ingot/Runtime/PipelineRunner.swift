@@ -88,7 +88,7 @@ public struct PipelineRunner: Sendable {
         public var schema: ShardSchema
         /// The options the index records: the stages' and the reading options that shaped the output.
         public var recordedOptions: [String: String]
-        /// SHA-256 of the tokenizer file, read once.
+        /// SHA-256 of the tokenizer file, as the tokenizer was loaded from it.
         public var tokenizerSHA256: String
         /// Whether workers share the chunks of a partition: the pipeline's leading stages process
         /// inputs independently (see ``StageSplit``). Otherwise each worker takes whole partitions.
@@ -137,7 +137,7 @@ public struct PipelineRunner: Sendable {
         }
         return Plan(
             pipelineName: P.name, files: files, partitions: partitions, description: description, schema: schema, recordedOptions: options,
-            tokenizerSHA256: try Self.fingerprint(environment.tokenizer.path), sharesPartitions: stages.splitAtFirstOrderedStage() != nil)
+            tokenizerSHA256: environment.tokenizer.fileSHA256, sharesPartitions: stages.splitAtFirstOrderedStage() != nil)
     }
 
     /// Runs `pipeline` and publishes the dataset to `configuration.output`.
@@ -355,13 +355,5 @@ public struct PipelineRunner: Sendable {
         } catch let error as Row.LengthError {
             throw IngotError(.shardFormat, error.description)
         }
-    }
-
-    /// SHA-256 of the tokenizer file.
-    static func fingerprint(_ path: String) throws -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IngotError(.io, "cannot read tokenizer '\(path)'")
-        }
-        return SHA256.hex(data)
     }
 }
