@@ -115,9 +115,17 @@ public struct Tokenizer: Sendable {
             let file = try OpenFile(path, mode: .read)
             defer { try? file.close() }
             let size = try file.status().size
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(size)
-            while bytes.count < size, try file.read(at: bytes.count, count: size - bytes.count, appendingTo: &bytes) > 0 {}
+            // Read straight into the array: no zero-filling of megabytes first.
+            var failure: SystemError?
+            let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                do throws(SystemError) {
+                    count = try file.read(at: 0, into: UnsafeMutableRawBufferPointer(buffer))
+                } catch {
+                    failure = error
+                    count = 0
+                }
+            }
+            if let failure { throw failure }
             return bytes
         } catch {
             throw TokenizerError(path: path, "cannot read the file: \(error)")
