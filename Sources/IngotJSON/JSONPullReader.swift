@@ -90,6 +90,11 @@ package struct JSONPullReader {
         try self.scanner.parseValue(depth: self.depth)
     }
 
+    /// Skips any value, checking its syntax.
+    package mutating func skipValue() throws(JSONError) {
+        try self.scanner.skipValue(depth: self.depth)
+    }
+
     /// Checks that nothing but whitespace follows the value.
     package mutating func finish() throws(JSONError) {
         self.scanner.skipWhitespace()

@@ -11,10 +11,12 @@ struct JSONScanner {
     var index = 0
     /// Reused by the tree parser for each string's bytes.
     private var scratch: [UInt8] = []
-    /// Members of the top-level object's member `deferredParent` that the tree parser leaves
-    /// out, recording where their values are instead (see ``JSONValue/parse(_:floats:deferring:)``).
+    /// Members of the top-level object's member `deferredParent`, and members of the top-level
+    /// object, that the tree parser leaves out, recording where their values are instead, by
+    /// path (`model.vocab`, `vocab`; see ``JSONValue/parse(_:floats:deferring:)``).
     var deferredParent: String?
     var deferredKeys: Set<String> = []
+    var deferredTopLevelKeys: Set<String> = []
     private(set) var deferredValues: [String: Range<Int>] = [:]
     /// Build fractional numbers as serde_json does by default (see ``serdeDouble(_:_:)``).
     var serdeFloats = false
@@ -412,14 +414,9 @@ struct JSONScanner {
             self.skipWhitespace()
             try self.expect(0x3A, "':'")
             if deferring && self.deferredKeys.contains(key) {
-                self.skipWhitespace()
-                let start = self.index
-                if self.peek() == 0x7B || self.peek() == 0x5B {
-                    try self.skipContainerUnchecked()
-                } else {
-                    try self.skipValue(depth: depth + 1)
-                }
-                self.deferredValues[key] = start..<self.index
+                try self.deferValue(at: "\(self.deferredParent ?? "").\(key)", depth: depth)
+            } else if depth == 0 && self.deferredTopLevelKeys.contains(key) {
+                try self.deferValue(at: key, depth: depth)
             } else if depth == 0 && key == self.deferredParent {
                 self.skipWhitespace()
                 if self.peek() == 0x7B {
@@ -438,6 +435,19 @@ struct JSONScanner {
             try self.expect(0x7D, "',' or '}'")
             return .object(members)
         }
+    }
+
+    /// Skips the value that starts here and records its range under `path`: a container only by
+    /// its brackets (its syntax is checked when it is read).
+    private mutating func deferValue(at path: String, depth: Int) throws(JSONError) {
+        self.skipWhitespace()
+        let start = self.index
+        if self.peek() == 0x7B || self.peek() == 0x5B {
+            try self.skipContainerUnchecked()
+        } else {
+            try self.skipValue(depth: depth + 1)
+        }
+        self.deferredValues[path] = start..<self.index
     }
 
     private mutating func parseStringValue() throws(JSONError) -> String {

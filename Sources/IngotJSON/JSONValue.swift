@@ -112,15 +112,18 @@ public enum JSONValue: Sendable, Equatable {
         return try result.get()
     }
 
-    /// Members of one member of the top-level object that ``parse(_:floats:deferring:)`` leaves
-    /// out of the tree: `keys` of the object `parent`.
+    /// Members that ``parse(_:floats:deferring:)`` leaves out of the tree: `keys` of the object
+    /// `parent` (a member of the top-level object), recorded as `parent.key`, and `topLevel`
+    /// members of the top-level object, recorded by their key.
     package struct DeferredMembers: Sendable {
         package var parent: String
         package var keys: Set<String>
+        package var topLevel: Set<String>
 
-        package init(of parent: String, _ keys: Set<String>) {
+        package init(of parent: String, _ keys: Set<String>, topLevel: Set<String> = []) {
             self.parent = parent
             self.keys = keys
+            self.topLevel = topLevel
         }
     }
 
@@ -134,6 +137,7 @@ public enum JSONValue: Sendable, Equatable {
         var scanner = JSONScanner(raw)
         scanner.deferredParent = deferring?.parent
         scanner.deferredKeys = deferring?.keys ?? []
+        scanner.deferredTopLevelKeys = deferring?.topLevel ?? []
         scanner.serdeFloats = floats == .serdeJSON
         let value = try scanner.parseValue(depth: 0)
         scanner.skipWhitespace()

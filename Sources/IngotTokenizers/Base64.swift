@@ -15,9 +15,16 @@ enum Base64 {
     /// - Parameter ignoringWhitespace: skip spaces and line breaks (text wrapped in lines);
     ///   otherwise any of them makes the text invalid.
     static func decode<C: Collection<UInt8>>(_ text: C, ignoringWhitespace: Bool = false) -> [UInt8]? {
-        guard ignoringWhitespace || text.count % 4 == 0 else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(text.count / 4 * 3)
+        return Self.decode(text, appendingTo: &out, ignoringWhitespace: ignoringWhitespace) ? out : nil
+    }
+
+    /// Appends the bytes `text` encodes to `out` (a vocabulary's arena); false, with `out` as it
+    /// was, when `text` is not valid padded base64.
+    static func decode<C: Collection<UInt8>>(_ text: C, appendingTo out: inout [UInt8], ignoringWhitespace: Bool = false) -> Bool {
+        guard ignoringWhitespace || text.count % 4 == 0 else { return false }
+        let start = out.count
         var quad: (UInt32, Int) = (0, 0)
         var padding = 0
         for c in text {
@@ -29,7 +36,10 @@ enum Base64 {
                 continue
             } else {
                 let v = Self.values[Int(c)]
-                guard v != 0xFF, padding == 0 else { return nil }
+                guard v != 0xFF, padding == 0 else {
+                    out.removeSubrange(start...)
+                    return false
+                }
                 quad.0 = quad.0 << 6 | UInt32(v)
                 quad.1 += 1
             }
@@ -40,8 +50,11 @@ enum Base64 {
                 quad = (0, 0)
             }
         }
-        guard quad.1 == 0, padding <= 2 else { return nil }
+        guard quad.1 == 0, padding <= 2 else {
+            out.removeSubrange(start...)
+            return false
+        }
         out.removeLast(padding)
-        return out
+        return true
     }
 }

@@ -8,13 +8,18 @@ import IngotJSON
 /// first `default_vocab_size` ids are used. Control tokens are never matched in text.
 struct TekkenLoader {
     let path: String
+    /// The file as a tree, without `vocab`: that is `vocabRange` of `file`, read in place (131k
+    /// entries cost more as a tree than the work done with them).
     let json: JSONValue
+    let file: [UInt8]
+    let vocabRange: Range<Int>
 
     func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
 
-    /// Whether `json` has Tekken's top-level shape.
-    static func recognizes(_ json: JSONValue) -> Bool {
-        json["config"]?["pattern"] != nil && json["vocab"]?.arrayValue != nil
+    /// The range of the `vocab` array when `json` (with `vocab` deferred) has Tekken's top-level shape.
+    static func vocabRange(_ json: JSONValue, file: [UInt8], deferred: [String: Range<Int>]) -> Range<Int>? {
+        guard json["config"]?["pattern"] != nil, let range = deferred["vocab"], file[range.lowerBound] == UInt8(ascii: "[") else { return nil }
+        return range
     }
 
     /// mistral-common's implied control tokens for files without a `special_tokens` list.
@@ -50,22 +55,10 @@ struct TekkenLoader {
         guard specials.count <= specialCount else { throw self.fail("more special tokens than default_num_special_tokens") }
         for i in specials.count..<specialCount { specials.append("<SPECIAL_\(i)>") }
 
-        let entries = self.json["vocab"]!.arrayValue!
         let inner = vocabularySize - specialCount
-        guard entries.count >= inner else {
-            throw self.fail("vocab has \(entries.count) ranks; default_vocab_size needs \(inner)")
-        }
-        var ranks: [(bytes: [UInt8], rank: Int)] = []
-        ranks.reserveCapacity(inner)
-        var seen = [Bool](repeating: false, count: inner)
-        for (index, entry) in entries.enumerated() {
-            guard let rank = entry["rank"]?.intValue, rank >= 0, let encoded = entry["token_bytes"]?.stringValue,
-                let bytes = Base64.decode(encoded.utf8)
-            else { throw self.fail("vocab entry \(index) lacks a rank or base64 token_bytes") }
-            guard rank < inner else { continue }
-            guard !seen[rank] else { throw self.fail("vocab rank \(rank) appears twice") }
-            seen[rank] = true
-            ranks.append((bytes, rank))
+        let (ranks, entries) = try self.readVocab(ranksBelow: inner)
+        guard entries >= inner else {
+            throw self.fail("vocab has \(entries) ranks; default_vocab_size needs \(inner)")
         }
         guard ranks.count == inner else { throw self.fail("vocab lacks some of the ranks below \(inner)") }
         let (model, ranked) = try TiktokenLoader.rankedModel(ranks, idOffset: specialCount, fail: self.fail)
@@ -78,5 +71,74 @@ struct TekkenLoader {
         return Tokenizer(
             path: self.path, bpe: model, preTokenizer: .split(pattern), addedTokens: added, tokenBytes: tokenBytes,
             matchesAddedTokensInText: false)
+    }
+
+    /// Reads the `vocab` array in place: each entry's `rank` and base64 `token_bytes` (other
+    /// members skipped), keeping ranks below `limit`. Returns them and the number of entries.
+    private func readVocab(ranksBelow limit: Int) throws(TokenizerError) -> (RankedTokens, entries: Int) {
+        var ranks = RankedTokens()
+        var seen = [Bool](repeating: false, count: limit)
+        var entries = 0
+        var key: [UInt8] = []
+        var encoded: [UInt8] = []
+        var scratch: [UInt8] = []
+        try self.file.withUnsafeBytes { file in
+            Result { () throws(TokenizerError) in
+                var reader = try Result { () throws(JSONError) in try JSONPullReader(UnsafeRawBufferPointer(rebasing: file[self.vocabRange])) }
+                    .mapError { self.fail("vocab is not valid JSON: \($0)") }.get()
+                try self.json("vocab") {
+                    guard try reader.enterArray() else { return }
+                    repeat {
+                        let index = entries
+                        entries += 1
+                        var rank: Int?
+                        var hasBytes = false
+                        encoded.removeAll(keepingCapacity: true)
+                        guard reader.peekKind() == .object else { throw self.fail("vocab entry \(index) is not an object") }
+                        if try reader.enterObject() {
+                            repeat {
+                                key.removeAll(keepingCapacity: true)
+                                try reader.readKey(into: &key)
+                                if key.elementsEqual("rank".utf8) {
+                                    rank = try reader.readValue().intValue
+                                } else if key.elementsEqual("token_bytes".utf8), reader.peekKind() == .string {
+                                    encoded.removeAll(keepingCapacity: true)
+                                    try reader.readString(into: &encoded)
+                                    hasBytes = true
+                                } else {
+                                    try reader.skipValue()
+                                }
+                            } while try reader.nextMember()
+                        }
+                        guard let rank, rank >= 0, hasBytes else { throw self.fail("vocab entry \(index) lacks a rank or base64 token_bytes") }
+                        guard rank < limit else {
+                            scratch.removeAll(keepingCapacity: true)
+                            guard Base64.decode(encoded, appendingTo: &scratch) else {
+                                throw self.fail("vocab entry \(index) lacks a rank or base64 token_bytes")
+                            }
+                            continue
+                        }
+                        guard !seen[rank] else { throw self.fail("vocab rank \(rank) appears twice") }
+                        seen[rank] = true
+                        guard ranks.append(base64: encoded, rank: rank) else {
+                            throw self.fail("vocab entry \(index) lacks a rank or base64 token_bytes")
+                        }
+                    } while try reader.nextElement()
+                    try reader.finish()
+                }
+            }
+        }.get()
+        return (ranks, entries)
+    }
+
+    /// Runs `body`, which throws the loader's errors and the reader's syntax errors (named after `what`).
+    private func json(_ what: String, _ body: () throws -> Void) throws(TokenizerError) {
+        do {
+            try body()
+        } catch let error as TokenizerError {
+            throw error
+        } catch {
+            throw self.fail("\(what) is not valid JSON: \(error)")
+        }
     }
 }

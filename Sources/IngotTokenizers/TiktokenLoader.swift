@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Reads a tiktoken rank file (`<base64 token> <rank>` per line, as `cl100k_base.tiktoken`).
@@ -27,17 +28,16 @@ struct TiktokenLoader {
             throw self.fail(
                 "unknown tiktoken encoding: the file name must start with one of \(Self.encodings.map(\.name)) (its split pattern is not in the file)")
         }
-        var ranks: [(bytes: [UInt8], rank: Int)] = []
+        var ranks = RankedTokens()
         var lineNumber = 0
         for line in self.file.split(separator: 0x0A, omittingEmptySubsequences: true) {
             lineNumber += 1
             guard let space = line.firstIndex(of: 0x20),
-                let token = Base64.decode(line[line.startIndex..<space]),
-                let rank = Int(String(decoding: line[line.index(after: space)...], as: UTF8.self)), rank >= 0, rank < 1 << 31
+                let rank = Int(String(decoding: line[line.index(after: space)...], as: UTF8.self)), rank >= 0, rank < 1 << 31,
+                ranks.append(base64: line[line.startIndex..<space], rank: rank)
             else {
                 throw self.fail("line \(lineNumber) is not '<base64> <rank>'")
             }
-            ranks.append((token, rank))
         }
         let (model, ranked) = try Self.rankedModel(ranks, idOffset: 0, fail: self.fail)
         var tokenBytes = ranked
@@ -56,36 +56,81 @@ struct TiktokenLoader {
     /// when a + b is a token, which is tiktoken's byte-pair rule. A piece that is itself a token
     /// is that token without merging, as tiktoken looks the whole piece up first.
     static func rankedModel(
-        _ ranks: [(bytes: [UInt8], rank: Int)], idOffset: Int, fail: (String) -> TokenizerError
+        _ ranks: RankedTokens, idOffset: Int, fail: (String) -> TokenizerError
     ) throws(TokenizerError) -> (BPEModel, tokenBytes: TokenBytes) {
-        var vocabulary = ByteKeyedTable(minimumCapacity: ranks.count)
-        var tokenBytes = TokenBytes()
-        for (bytes, rank) in ranks {
+        var ids: [Int] = []
+        ids.reserveCapacity(ranks.count)
+        for rank in ranks.ranks {
             let id = rank + idOffset
             try TokenIDs.check(id, entries: ranks.count + idOffset, "rank \(rank)", fail: fail)
-            vocabulary.insert(bytes, value: UInt64(id))
-            tokenBytes.set(id, to: bytes)
+            ids.append(id)
         }
+        let vocabulary = ByteKeyedTable(keysIn: ranks.arena, ends: ranks.ends, values: ids.map { UInt64($0) })
+        let tokenBytes = TokenBytes(arena: ranks.arena, ends: ranks.ends, ids: ids, count: (ids.max() ?? -1) + 1)
         var byteTokens = [UInt32](repeating: 0, count: 256)
         for b in 0..<256 {
             guard let id = vocabulary.find([UInt8(b)]) else { throw fail("the ranks lack byte 0x\(String(b, radix: 16))") }
             byteTokens[b] = UInt32(id)
         }
-        // Every way to split a token into two tokens is a merge of priority rank(token).
+        // Every way to split a token into two tokens is a merge of priority rank(token): looked
+        // up in slices on every core (the table is only read), inserted in file order.
+        let found = Self.splitsIntoTwoTokens(ranks, vocabulary: vocabulary, idOffset: idOffset)
         var merges = MergeTable(capacity: ranks.count * 4)
-        for (bytes, rank) in ranks where bytes.count >= 2 {
-            bytes.withUnsafeBufferPointer { all in
-                for split in 1..<all.count {
-                    if let left = vocabulary.find(UnsafeBufferPointer(rebasing: all[..<split])),
-                        let right = vocabulary.find(UnsafeBufferPointer(rebasing: all[split...]))
-                    {
-                        merges.insert(
-                            left: UInt32(left), right: UInt32(right), rank: UInt32(rank), merged: UInt32(rank + idOffset))
-                    }
-                }
+        for slice in found {
+            for merge in slice {
+                merges.insert(left: merge.left, right: merge.right, rank: merge.rank, merged: merge.merged)
             }
         }
         let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: true)
         return (model, tokenBytes)
+    }
+
+    private typealias Merge = (left: UInt32, right: UInt32, rank: UInt32, merged: UInt32)
+
+    /// For each token in file order, each split of it into two tokens, in slices of the tokens.
+    private static func splitsIntoTwoTokens(_ ranks: RankedTokens, vocabulary: ByteKeyedTable, idOffset: Int) -> [[Merge]] {
+        let slices = ranks.count < 20_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let sliceLength = (ranks.count + slices - 1) / slices
+        let results = ResultSlots<[Merge]>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            var found: [Merge] = []
+            found.reserveCapacity(sliceLength * 2)
+            ranks.arena.withUnsafeBufferPointer { arena in
+                for index in min(ranks.count, slice * sliceLength)..<min(ranks.count, (slice + 1) * sliceLength) {
+                    let token = UnsafeBufferPointer(rebasing: arena[ranks.start(of: index)..<Int(ranks.ends[index])])
+                    guard token.count >= 2 else { continue }
+                    let rank = UInt32(ranks.ranks[index])
+                    for split in 1..<token.count {
+                        if let left = vocabulary.find(UnsafeBufferPointer(rebasing: token[..<split])),
+                            let right = vocabulary.find(UnsafeBufferPointer(rebasing: token[split...]))
+                        {
+                            found.append((UInt32(left), UInt32(right), rank, rank + UInt32(idOffset)))
+                        }
+                    }
+                }
+            }
+            results[slice] = .success(found)
+        }
+        return (0..<slices).compactMap { try? results[$0]?.get() }
+    }
+}
+
+/// Tokens and their ranks as a rank file lists them: the bytes end to end in one arena (token `i`
+/// ends at `ends[i]`), one allocation for a 200k-token vocabulary.
+struct RankedTokens: Sendable {
+    private(set) var arena: [UInt8] = []
+    private(set) var ends: [UInt32] = []
+    private(set) var ranks: [Int] = []
+
+    var count: Int { self.ranks.count }
+
+    func start(of index: Int) -> Int { index == 0 ? 0 : Int(self.ends[index - 1]) }
+
+    /// Adds the token base64 `text` spells; false, adding nothing, when it is not valid base64.
+    mutating func append(base64 text: some Collection<UInt8>, rank: Int) -> Bool {
+        guard Base64.decode(text, appendingTo: &self.arena) else { return false }
+        self.ends.append(UInt32(self.arena.count))
+        self.ranks.append(rank)
+        return true
     }
 }

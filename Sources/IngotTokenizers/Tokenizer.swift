@@ -68,8 +68,8 @@ public struct Tokenizer: Sendable {
         case .loaded(let loaded):
             tokenizer = loaded
         case .json(let json, let deferred):
-            if TekkenLoader.recognizes(json) {
-                tokenizer = try TekkenLoader(path: path, json: json).load()
+            if let vocab = TekkenLoader.vocabRange(json, file: file, deferred: deferred) {
+                tokenizer = try TekkenLoader(path: path, json: json, file: file, vocabRange: vocab).load()
             } else {
                 tokenizer = try TokenizerJSONLoader(path: path, json: json, file: file, deferred: deferred).load()
             }

@@ -11,8 +11,9 @@ struct TokenizerJSONLoader {
     let file: [UInt8]
     let deferred: [String: Range<Int>]
 
-    /// The members left out of the tree.
-    static let deferredMembers = JSONValue.DeferredMembers(of: "model", ["vocab", "merges"])
+    /// The members left out of the tree: a tokenizer.json's `model.vocab` and `model.merges`,
+    /// and a Tekken file's `vocab` (see ``TekkenLoader``).
+    static let deferredMembers = JSONValue.DeferredMembers(of: "model", ["vocab", "merges"], topLevel: ["vocab"])
 
     func fail(_ message: String) -> TokenizerError { TokenizerError(path: self.path, message) }
 
@@ -79,19 +80,19 @@ struct TokenizerJSONLoader {
     /// The model's "type"; the 2020-era schema has none: the models are told apart by their fields.
     private func modelType(_ model: JSONValue) -> String {
         if let type = model["type"]?.stringValue { return type }
-        if self.deferred["merges"] != nil { return "BPE" }
-        if let vocab = self.deferred["vocab"], self.file[vocab.lowerBound] == UInt8(ascii: "[") { return "Unigram" }
+        if self.deferred["model.merges"] != nil { return "BPE" }
+        if let vocab = self.deferred["model.vocab"], self.file[vocab.lowerBound] == UInt8(ascii: "[") { return "Unigram" }
         return model["max_input_chars_per_word"] != nil ? "WordPiece" : "?"
     }
 
     /// `model` with its deferred members parsed into it, for the models read from the tree.
     private func withDeferredMembers(_ model: JSONValue) throws(TokenizerError) -> JSONValue {
         guard case .object(var members) = model else { return model }
-        for (key, range) in self.deferred.sorted(by: { $0.value.lowerBound < $1.value.lowerBound }) {
+        for (path, range) in self.deferred.sorted(by: { $0.value.lowerBound < $1.value.lowerBound }) where path.hasPrefix("model.") {
             do {
-                members.append((key, try JSONValue.parse(self.file[range], floats: .serdeJSON)))
+                members.append((String(path.dropFirst("model.".count)), try JSONValue.parse(self.file[range], floats: .serdeJSON)))
             } catch {
-                throw self.fail("model.\(key) is not valid JSON: \(error)")
+                throw self.fail("\(path) is not valid JSON: \(error)")
             }
         }
         return .object(members)
@@ -108,8 +109,8 @@ struct TokenizerJSONLoader {
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = model[key]?.stringValue, !value.isEmpty { throw self.fail("BPE \(key) is not supported") }
         }
-        guard let vocab = self.deferred["vocab"] else { throw self.fail("model.vocab is not an object") }
-        guard let mergeList = self.deferred["merges"] else { throw self.fail("model.merges is not an array") }
+        guard let vocab = self.deferred["model.vocab"] else { throw self.fail("model.vocab is not an object") }
+        guard let mergeList = self.deferred["model.merges"] else { throw self.fail("model.merges is not an array") }
         let fail = { @Sendable [path] (message: String) in TokenizerError(path: path, message) }
         let (words, resolved) = try self.file.withUnsafeBytes { file in
             Result { () throws(TokenizerError) in

@@ -66,8 +66,8 @@ import Testing
         }
     }
 
-    /// Deferred members are left out of the tree, their ranges hold exactly their values, and
-    /// members of the same names elsewhere stay in the tree.
+    /// Deferred members are left out of the tree, their ranges (by path) hold exactly their
+    /// values, and members of the same names elsewhere stay in the tree.
     @Test func deferredMembersAreRangesOfTheirValues() throws {
         let text = #"{"vocab": 1, "model": {"type": "BPE", "vocab": {"a": 0, "b": 1} , "merges": ["a b"], "x": {"vocab": 2}}}"#
         let bytes = Array(text.utf8)
@@ -79,8 +79,9 @@ import Testing
         #expect(value["model"]?["vocab"] == nil)
         #expect(value["model"]?["merges"] == nil)
         #expect(value["model"]?["x"]?["vocab"]?.intValue == 2)
-        let vocab = try #require(deferred["vocab"])
-        let merges = try #require(deferred["merges"])
+        #expect(deferred["vocab"] == nil)
+        let vocab = try #require(deferred["model.vocab"])
+        let merges = try #require(deferred["model.merges"])
         #expect(String(decoding: bytes[vocab], as: UTF8.self) == #"{"a": 0, "b": 1}"#)
         #expect(String(decoding: bytes[merges], as: UTF8.self) == #"["a b"]"#)
         // A deferred value is only delimited by its brackets; its syntax is checked when it is read.
@@ -88,7 +89,7 @@ import Testing
         let brokenMerges = try #require(
             try broken.withUnsafeBytes { raw in
                 try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab", "merges"]))
-            }.deferred["merges"])
+            }.deferred["model.merges"])
         #expect(String(decoding: broken[brokenMerges], as: UTF8.self) == #"["a b",]"#)
         #expect(throws: JSONError.self) { try Self.pull(String(decoding: broken[brokenMerges], as: UTF8.self)) }
         // Brackets inside strings and escaped quotes do not end it; a missing bracket is refused.
@@ -97,10 +98,49 @@ import Testing
             try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
         }
         #expect(trickyValue["model"]?["x"]?.intValue == 1)
-        #expect(trickyDeferred["merges"].map { String(decoding: Array(tricky.utf8)[$0], as: UTF8.self) } == #"["] \" [", "}"]"#)
+        #expect(trickyDeferred["model.merges"].map { String(decoding: Array(tricky.utf8)[$0], as: UTF8.self) } == #"["] \" [", "}"]"#)
         #expect(throws: JSONError.self) {
             try Array(#"{"model": {"merges": ["a b""#.utf8).withUnsafeBytes { raw in
                 _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
+            }
+        }
+    }
+
+    /// Top-level members are deferred by their key (a Tekken file's `vocab`), alongside a
+    /// member's members, and skipped values are still checked: here a value with a bad literal.
+    @Test func topLevelMembersAreDeferredByKey() throws {
+        let text = #"{"config": {"vocab": 3}, "vocab": [{"rank": 0, "token_bytes": "IQ=="}], "model": {"vocab": {}}, "n": 1}"#
+        let bytes = Array(text.utf8)
+        let (value, deferred) = try bytes.withUnsafeBytes { raw in
+            try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["vocab"], topLevel: ["vocab"]))
+        }
+        #expect(value["vocab"] == nil && value["model"]?["vocab"] == nil)
+        #expect(value["config"]?["vocab"]?.intValue == 3)
+        #expect(value["n"]?.intValue == 1)
+        #expect(deferred["vocab"].map { String(decoding: bytes[$0], as: UTF8.self) } == #"[{"rank": 0, "token_bytes": "IQ=="}]"#)
+        #expect(deferred["model.vocab"].map { String(decoding: bytes[$0], as: UTF8.self) } == "{}")
+        #expect(throws: JSONError.self) {
+            try Array(#"{"vocab": nope, "n": 1}"#.utf8).withUnsafeBytes { raw in
+                _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", [], topLevel: ["vocab"]))
+            }
+        }
+    }
+
+    @Test func skipValueChecksWhatItSkips() throws {
+        try Array(#"[{"a": [1, "x", null]}, 2]"#.utf8).withUnsafeBytes { raw in
+            var reader = try JSONPullReader(raw)
+            #expect(try reader.enterArray())
+            try reader.skipValue()
+            #expect(try reader.nextElement())
+            #expect(try reader.readValue().intValue == 2)
+            #expect(try !reader.nextElement())
+            try reader.finish()
+        }
+        #expect(throws: JSONError.self) {
+            try Array(#"[{"a": tru}]"#.utf8).withUnsafeBytes { raw in
+                var reader = try JSONPullReader(raw)
+                _ = try reader.enterArray()
+                try reader.skipValue()
             }
         }
     }
