@@ -45,25 +45,29 @@ struct SentencePieceBPE: Sendable {
         var extra = ByteKeyedTable()
         var nextExtra = UInt32(pieceTexts.count)
         var pairs = MergeTable(capacity: pieceTexts.count * 4)
-        func symbolID(_ bytes: ArraySlice<UInt8>) -> UInt32? {
-            let array = Array(bytes)
-            if let id = table.find(array) { return UInt32(truncatingIfNeeded: id) }
-            let lead = array[0]
+        func symbolID(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
+            if let id = table.find(bytes) { return UInt32(truncatingIfNeeded: id) }
+            let lead = bytes[0]
             let characterLength = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-            guard array.count == characterLength else { return nil }
-            if let id = extra.find(array) { return UInt32(truncatingIfNeeded: id) }
-            extra.insert(array, value: UInt64(nextExtra))
+            guard bytes.count == characterLength else { return nil }
+            if let id = extra.find(bytes) { return UInt32(truncatingIfNeeded: id) }
+            extra.insert(bytes, value: UInt64(nextExtra))
             nextExtra += 1
             return nextExtra - 1
         }
         for (id, text) in pieceTexts.enumerated() {
             guard let text, text.count > 1, table.find(text) == UInt64(id) else { continue }
-            var k = 1
-            while k < text.count {
-                if text[k] & 0xC0 != 0x80, let left = symbolID(text[..<k]), let right = symbolID(text[k...]) {
-                    pairs.insert(left: left, right: right, rank: rankOf[scores[id]]!, merged: UInt32(id))
+            let rank = rankOf[scores[id]]!
+            text.withUnsafeBufferPointer { text in
+                var k = 1
+                while k < text.count {
+                    if text[k] & 0xC0 != 0x80, let left = symbolID(UnsafeBufferPointer(rebasing: text[..<k])),
+                        let right = symbolID(UnsafeBufferPointer(rebasing: text[k...]))
+                    {
+                        pairs.insert(left: left, right: right, rank: rank, merged: UInt32(id))
+                    }
+                    k += 1
                 }
-                k += 1
             }
         }
         self.pieces = table
