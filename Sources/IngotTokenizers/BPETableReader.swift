@@ -198,16 +198,8 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         }
     }
 
-    /// Runs `body`, which throws the loader's errors and the reader's syntax errors (named
-    /// after the value they are in).
     private func json(_ what: String, _ body: () throws -> Void) throws(TokenizerError) {
-        do {
-            try body()
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw self.fail("\(what) is not valid JSON: \(error)")
-        }
+        try TokenizerError.readingJSON(what, fail: self.fail, body)
     }
 
     private func append(_ token: ArraySlice<UInt8>, to bytes: inout [UInt8]) -> Bool {

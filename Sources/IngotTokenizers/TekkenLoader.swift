@@ -86,7 +86,7 @@ struct TekkenLoader {
             Result { () throws(TokenizerError) in
                 var reader = try Result { () throws(JSONError) in try JSONPullReader(UnsafeRawBufferPointer(rebasing: file[self.vocabRange])) }
                     .mapError { self.fail("vocab is not valid JSON: \($0)") }.get()
-                try self.json("vocab") {
+                try TokenizerError.readingJSON("vocab", fail: self.fail) {
                     guard try reader.enterArray() else { return }
                     repeat {
                         let index = entries
@@ -129,16 +129,5 @@ struct TekkenLoader {
             }
         }.get()
         return (ranks, entries)
-    }
-
-    /// Runs `body`, which throws the loader's errors and the reader's syntax errors (named after `what`).
-    private func json(_ what: String, _ body: () throws -> Void) throws(TokenizerError) {
-        do {
-            try body()
-        } catch let error as TokenizerError {
-            throw error
-        } catch {
-            throw self.fail("\(what) is not valid JSON: \(error)")
-        }
     }
 }
