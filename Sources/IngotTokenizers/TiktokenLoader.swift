@@ -22,12 +22,19 @@ struct TiktokenLoader {
         ("o200k_base", .o200k, [("<|endoftext|>", 199_999), ("<|endofprompt|>", 200_018)]),
     ]
 
-    func load() throws(TokenizerError) -> Tokenizer {
+    /// The encoding the file name names.
+    func encoding() throws(TokenizerError) -> (name: String, pattern: SplitPattern, specials: [(String, UInt32)]) {
         let fileName = (self.path as NSString).lastPathComponent
         guard let encoding = Self.encodings.first(where: { fileName.hasPrefix($0.name) }) else {
             throw self.fail(
                 "unknown tiktoken encoding: the file name must start with one of \(Self.encodings.map(\.name)) (its split pattern is not in the file)")
         }
+        return encoding
+    }
+
+    /// The file's ranks, line by line (one core's work; ``load(_:)`` uses every core).
+    func readRanks() throws(TokenizerError) -> RankedTokens {
+        _ = try self.encoding()
         var ranks = RankedTokens()
         var lineNumber = 0
         for line in self.file.split(separator: 0x0A, omittingEmptySubsequences: true) {
@@ -39,6 +46,11 @@ struct TiktokenLoader {
                 throw self.fail("line \(lineNumber) is not '<base64> <rank>'")
             }
         }
+        return ranks
+    }
+
+    func load(_ ranks: RankedTokens) throws(TokenizerError) -> Tokenizer {
+        let encoding = try self.encoding()
         let (model, ranked) = try Self.rankedModel(ranks, idOffset: 0, fail: self.fail)
         var tokenBytes = ranked
         var added: [AddedToken] = []

@@ -16,15 +16,6 @@ struct TokenBytes: Sendable {
         self.lengths = []
     }
 
-    /// Token `id`'s bytes are `tokens[id]`.
-    init(_ tokens: [[UInt8]]) {
-        self.init()
-        self.storage.reserveCapacity(tokens.reduce(0) { $0 + $1.count })
-        self.starts.reserveCapacity(tokens.count)
-        self.lengths.reserveCapacity(tokens.count)
-        for token in tokens { self.append(token) }
-    }
-
     /// Entries laid end to end in `arena` as a reader met them: entry `i` is the bytes from the
     /// previous entry's end to `ends[i]`, with id `ids[i]` (a later entry with the same id wins).
     /// Keeps `arena` as its buffer. Ids must be below `count`.

@@ -52,8 +52,8 @@ public struct Tokenizer: Sendable {
     public static func load(contentsOf path: String) throws(TokenizerError) -> Tokenizer {
         let file = try Self.contents(of: path)
         // The digest is computed on another core while the file is read; not around the tables'
-        // own parallel reading (BPE vocabulary and merges), which libdispatch would run serially
-        // if nested in this loop.
+        // own parallel work (BPE vocabulary and merges, a rank file's merges), which libdispatch
+        // would run serially if nested in this loop.
         let digest = ResultSlots<String>(count: 1)
         let read = ResultSlots<ReadFile>(count: 1)
         DispatchQueue.concurrentPerform(iterations: 2) { job in
@@ -67,10 +67,15 @@ public struct Tokenizer: Sendable {
         switch try read[0]!.get() {
         case .loaded(let loaded):
             tokenizer = loaded
+        case .ranks(let loader, let ranks):
+            tokenizer = try loader.load(ranks)
         case .json(let json, let deferred):
             if let vocab = TekkenLoader.vocabRange(json, file: file, deferred: deferred) {
                 tokenizer = try TekkenLoader(path: path, json: json, file: file, vocabRange: vocab).load()
             } else {
+                // A top-level `vocab` is left out of the tree for Tekken files only; elsewhere it
+                // must still be valid JSON, as the whole file must.
+                if let vocab = deferred["vocab"] { try Self.checkSyntax(of: vocab, in: file, path: path) }
                 tokenizer = try TokenizerJSONLoader(path: path, json: json, file: file, deferred: deferred).load()
             }
         }
@@ -78,16 +83,29 @@ public struct Tokenizer: Sendable {
         return tokenizer
     }
 
-    /// A file read as far as it can be before any parallel work: a whole tokenizer, or the tree
-    /// of a JSON file.
+    private static func checkSyntax(of range: Range<Int>, in file: [UInt8], path: String) throws(TokenizerError) {
+        let result = file.withUnsafeBytes { raw in
+            Result { () throws(JSONError) in
+                var reader = try JSONPullReader(UnsafeRawBufferPointer(rebasing: raw[range]))
+                try reader.skipValue()
+                try reader.finish()
+            }
+        }
+        if case .failure(let error) = result { throw TokenizerError(path: path, "not valid JSON: \(error)") }
+    }
+
+    /// A file read as far as it can be before any parallel work: a whole tokenizer, a rank
+    /// file's ranks, or the tree of a JSON file.
     private enum ReadFile {
         case loaded(Tokenizer)
+        case ranks(TiktokenLoader, RankedTokens)
         case json(JSONValue, deferred: [String: Range<Int>])
     }
 
     private static func read(_ file: [UInt8], path: String) throws(TokenizerError) -> ReadFile {
         if path.hasSuffix(".tiktoken") {
-            return .loaded(try TiktokenLoader(path: path, file: file).load())
+            let loader = TiktokenLoader(path: path, file: file)
+            return .ranks(loader, try loader.readRanks())
         }
         // JSON starts with '{' (after optional whitespace); a protobuf ModelProto starts with
         // field 1 (a piece), tag byte 0x0A.

@@ -39,6 +39,41 @@ import Testing
         #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: path) }
     }
 
+    /// Tekken's `vocab` is read in place, as strictly as the tree was: entries without a rank or
+    /// with a broken member are refused by entry, a syntax error by offset, a repeated rank by rank.
+    @Test(arguments: [
+        (#"{"rank": 0}"#, "vocab entry 0 lacks a rank or base64 token_bytes"),
+        (#"{"rank": 0, "token_bytes": 7}"#, "vocab entry 0 lacks a rank or base64 token_bytes"),
+        (#"{"rank": 0, "token_bytes": "QQ==", "token_str": tru}"#, "vocab is not valid JSON"),
+        (#"{"rank": 0, "token_bytes": "QQ=="}, {"rank": 0, "token_bytes": "Qg=="}"#, "vocab rank 0 appears twice"),
+        (#""QQ==""#, "vocab entry 0 is not an object"),
+    ])
+    func tekkenVocabEntriesAreChecked(_ entries: String, _ message: String) throws {
+        // Tekken's own split pattern (one the loader has a scanner for), as JSON spells it.
+        let pattern = #"[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"#
+        let json = #"{"config": {"pattern": ""# + pattern + #"", "default_vocab_size": 21, "default_num_special_tokens": 20}, "vocab": ["#
+            + entries + "]}"
+        let path = try self.write(Array(json.utf8), "tekken_small.json")
+        do {
+            _ = try Tokenizer.load(contentsOf: path)
+            Issue.record("loaded \(entries)")
+        } catch {
+            #expect(error.description.contains(message), "\(error)")
+        }
+    }
+
+    /// A top-level `vocab` is left out of the tree for Tekken files only: in any other file a
+    /// syntax error there still refuses the file.
+    @Test func aBrokenTopLevelVocabIsRefusedOutsideTekken() throws {
+        let bundled = TestPaths.packageRoot.appendingPathComponent("Samples/tokenizers/gpt2/tokenizer.json")
+        let json = String(decoding: try Data(contentsOf: bundled), as: UTF8.self)
+        let withVocab = "{\"vocab\": [1, 2],\n" + json.drop { $0 != "{" }.dropFirst()
+        let loaded = try Tokenizer.load(contentsOf: try self.write(Array(withVocab.utf8), "tokenizer.json"))
+        #expect(loaded.encode("Hello world") == [15496, 995])
+        let broken = "{\"vocab\": [1, 2,],\n" + json.drop { $0 != "{" }.dropFirst()
+        #expect(throws: TokenizerError.self) { try Tokenizer.load(contentsOf: try self.write(Array(broken.utf8), "tokenizer.json")) }
+    }
+
     @Test func unsupportedComponentsAreNamed() throws {
         let bundled = TestPaths.packageRoot.appendingPathComponent("Samples/tokenizers/gpt2/tokenizer.json")
         var json = String(decoding: try Data(contentsOf: bundled), as: UTF8.self)
