@@ -63,6 +63,16 @@ package struct JSONPullReader {
         try self.scanner.expect(0x3A, "':'")
     }
 
+    /// A member's key and the colon after it, when the key has no escape: its bytes in the input
+    /// (valid only while the input is); nil, with nothing consumed, otherwise (``readKey(into:)``).
+    package mutating func readUnescapedKey() throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
+        self.scanner.skipWhitespace()
+        guard let key = try self.scanner.parseUnescapedString() else { return nil }
+        self.scanner.skipWhitespace()
+        try self.scanner.expect(0x3A, "':'")
+        return key
+    }
+
     /// After a member's value: true at a comma (another member follows), false at the closing
     /// brace (the object is left).
     package mutating func nextMember() throws(JSONError) -> Bool {
@@ -83,6 +93,13 @@ package struct JSONPullReader {
     package mutating func readString(into output: inout [UInt8]) throws(JSONError) {
         self.scanner.skipWhitespace()
         try self.scanner.parseString(into: &output)
+    }
+
+    /// A string value's bytes in the input when it has no escape (valid only while the input
+    /// is); nil, with nothing consumed, otherwise (``readString(into:)``).
+    package mutating func readUnescapedString() throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
+        self.scanner.skipWhitespace()
+        return try self.scanner.parseUnescapedString()
     }
 
     /// Reads any value as a tree (numbers and literals cost no allocation).

@@ -77,6 +77,25 @@ struct JSONScanner {
         }
     }
 
+    /// The bytes of the string here when it has no escape (its text as it is in the input),
+    /// moving past it; nil, with nothing consumed, when it has one (``parseString(into:)``
+    /// decodes it then).
+    mutating func parseUnescapedString() throws(JSONError) -> UnsafeBufferPointer<UInt8>? {
+        let quote = self.index
+        try self.expect(0x22, "'\"'")
+        let start = self.index
+        self.skipPlainBytes()
+        guard self.index < self.count else { throw JSONError(offset: self.index, "unterminated string") }
+        let b = self.base[self.index]
+        if b == 0x22 {
+            self.index += 1
+            return UnsafeBufferPointer(start: self.base + start, count: self.index - 1 - start)
+        }
+        if b < 0x20 { throw JSONError(offset: self.index, "unescaped control character in string") }
+        self.index = quote
+        return nil
+    }
+
     /// Validates a string without decoding it (escapes are checked, their bytes dropped).
     mutating func skipString() throws(JSONError) {
         try self.expect(0x22, "'\"'")

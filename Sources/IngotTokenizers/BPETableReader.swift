@@ -71,23 +71,30 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         try self.json("model.vocab") {
             guard try reader.enterObject() else { return }
             repeat {
-                key.removeAll(keepingCapacity: true)
-                try reader.readKey(into: &key)
+                // Most keys have no escape: read in place, decoded into `key` otherwise.
+                let unescaped = try reader.readUnescapedKey()
+                if unescaped == nil {
+                    key.removeAll(keepingCapacity: true)
+                    try reader.readKey(into: &key)
+                }
                 let value = try reader.readValue()
-                guard let id = value.intValue else {
-                    throw self.fail("vocabulary entry '\(String(decoding: key, as: UTF8.self))' has an invalid id")
-                }
-                if self.byteLevel {
-                    guard key.withUnsafeBufferPointer({ ByteLevel.appendBytes(ofUTF8: $0, to: &arena) }) else {
-                        throw self.fail("vocabulary entry '\(String(decoding: key, as: UTF8.self))' is not byte-level encoded")
+                try key.withUnsafeBufferPointer { decoded in
+                    let text = unescaped ?? decoded
+                    guard let id = value.intValue else {
+                        throw self.fail("vocabulary entry '\(String(decoding: text, as: UTF8.self))' has an invalid id")
                     }
-                } else {
-                    arena.append(contentsOf: key)
-                    hasMarker = hasMarker || key == TokenizerJSONLoader.marker
-                    markerAfterCharacter = markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(key)
+                    if self.byteLevel {
+                        guard ByteLevel.appendBytes(ofUTF8: text, to: &arena) else {
+                            throw self.fail("vocabulary entry '\(String(decoding: text, as: UTF8.self))' is not byte-level encoded")
+                        }
+                    } else {
+                        arena.append(contentsOf: text)
+                        hasMarker = hasMarker || text.elementsEqual(TokenizerJSONLoader.marker)
+                        markerAfterCharacter = markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(Array(text))
+                    }
+                    ends.append(UInt32(arena.count))
+                    ids.append(id)
                 }
-                ends.append(UInt32(arena.count))
-                ids.append(id)
             } while try reader.nextMember()
             try reader.finish()
         }
@@ -121,6 +128,19 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                 let split: Int
                 switch reader.peekKind() {
                 case .string:
+                    // Most merges have no escape: their halves go from the file to the arena.
+                    if let raw = try reader.readUnescapedString() {
+                        guard let space = raw.firstIndex(of: 0x20) else {
+                            throw self.fail("merge \(rank) '\(String(decoding: raw, as: UTF8.self))' is not two tokens")
+                        }
+                        let left = UnsafeBufferPointer(rebasing: raw[..<space])
+                        let right = UnsafeBufferPointer(rebasing: raw[(space + 1)...])
+                        guard self.append(left, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
+                        merges.splits.append(UInt32(merges.bytes.count))
+                        guard self.append(right, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
+                        merges.ends.append(UInt32(merges.bytes.count))
+                        continue
+                    }
                     try reader.readString(into: &text)
                     guard let space = text.firstIndex(of: 0x20) else {
                         throw self.fail("merge \(rank) '\(String(decoding: text, as: UTF8.self))' is not two tokens")
@@ -203,11 +223,13 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
     }
 
     private func append(_ token: ArraySlice<UInt8>, to bytes: inout [UInt8]) -> Bool {
-        token.withUnsafeBufferPointer { token in
-            if self.byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &bytes) }
-            bytes.append(contentsOf: token)
-            return true
-        }
+        token.withUnsafeBufferPointer { self.append($0, to: &bytes) }
+    }
+
+    private func append(_ token: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
+        if self.byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &bytes) }
+        bytes.append(contentsOf: token)
+        return true
     }
 
     private func notAMerge(_ rank: Int) -> TokenizerError {

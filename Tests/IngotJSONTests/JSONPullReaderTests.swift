@@ -144,4 +144,35 @@ import Testing
             }
         }
     }
+
+    /// Strings without escapes are read in place; one with an escape is left for the decoding
+    /// reader, nothing consumed; a control character is refused either way.
+    @Test func unescapedStringsAreReadInPlace() throws {
+        try Array(#"{"plain": "a b", "te\u0078t": "é\n"}"#.utf8).withUnsafeBytes { raw in
+            var reader = try JSONPullReader(raw)
+            #expect(try reader.enterObject())
+            let key = try #require(try reader.readUnescapedKey())
+            #expect(Array(key) == Array("plain".utf8))
+            let value = try #require(try reader.readUnescapedString())
+            #expect(Array(value) == Array("a b".utf8))
+            #expect(try reader.nextMember())
+            #expect(try reader.readUnescapedKey() == nil)
+            var decoded: [UInt8] = []
+            try reader.readKey(into: &decoded)
+            #expect(decoded == Array("text".utf8))
+            #expect(try reader.readUnescapedString() == nil)
+            decoded.removeAll()
+            try reader.readString(into: &decoded)
+            #expect(decoded == Array("é\n".utf8))
+            #expect(try !reader.nextMember())
+            try reader.finish()
+        }
+        #expect(throws: JSONError.self) {
+            try Array("[\"a\u{01}b\"]".utf8).withUnsafeBytes { raw in
+                var reader = try JSONPullReader(raw)
+                _ = try reader.enterArray()
+                _ = try reader.readUnescapedString()
+            }
+        }
+    }
 }
