@@ -93,7 +93,6 @@ struct TekkenLoader {
                         entries += 1
                         var rank: Int?
                         var hasBytes = false
-                        encoded.removeAll(keepingCapacity: true)
                         guard reader.peekKind() == .object else { throw self.fail("vocab entry \(index) is not an object") }
                         if try reader.enterObject() {
                             repeat {
