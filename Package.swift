@@ -91,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "pipeline",
             dependencies: [
-                "Ingot", "Pipelines",
+                "Ingot", "Pipelines", "IngotSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ingot
+import IngotSystem
 
 extension PipelineCommand {
     /// Encodes JSONL documents from stdin, one `{"ids": [...]}` line per document: the shell-level
@@ -143,21 +144,23 @@ struct LineSlices: Sendable {
     init(_ input: [UInt8], targetBytes: Int) {
         self.input = input
         var bounds: [(Range<Int>, Int)] = []
-        var start = 0
-        var line = 1
-        while start < input.count {
-            var end = min(input.count, start + targetBytes)
-            if end < input.count {
-                // Past the window's last newline, or at the end of a line longer than the window.
-                if let cut = input[start..<end].lastIndex(of: 0x0A) {
-                    end = cut + 1
-                } else {
-                    end = input[end...].firstIndex(of: 0x0A).map { $0 + 1 } ?? input.count
+        input.withUnsafeBytes { input in
+            var start = 0
+            var line = 1
+            while start < input.count {
+                var end = min(input.count, start + targetBytes)
+                if end < input.count {
+                    // Past the window's last newline, or at the end of a line longer than the window.
+                    if let cut = ByteSearch.lastIndex(of: 0x0A, in: input, before: end), cut >= start {
+                        end = cut + 1
+                    } else {
+                        end = ByteSearch.firstIndex(of: 0x0A, in: input, from: end).map { $0 + 1 } ?? input.count
+                    }
                 }
+                bounds.append((start..<end, line))
+                line += ByteSearch.count(of: 0x0A, in: UnsafeRawBufferPointer(rebasing: input[start..<end]))
+                start = end
             }
-            bounds.append((start..<end, line))
-            for byte in input[start..<end] where byte == 0x0A { line += 1 }
-            start = end
         }
         self.bounds = bounds
     }
