@@ -34,6 +34,8 @@ struct TokenBytes: Sendable {
     /// The number of ids, used or not.
     var count: Int { self.starts.count }
 
+    /// Token `id`'s bytes, a view of the buffer: held while the buffer changes, it makes the
+    /// change copy the whole buffer (``rewrite(_:)`` changes tokens from their bytes without).
     subscript(id: Int) -> ArraySlice<UInt8> {
         let start = Int(self.starts[id])
         return self.storage[start..<(start + Int(self.lengths[id]))]
@@ -44,6 +46,18 @@ struct TokenBytes: Sendable {
         self.starts.append(UInt32(self.storage.count))
         self.lengths.append(UInt32(bytes.count))
         self.storage.append(contentsOf: bytes)
+    }
+
+    /// Replaces each token for which `replacement` returns new bytes. The old bytes are lent
+    /// only for the call, so no view of the buffer is alive when it grows.
+    mutating func rewrite(_ replacement: (_ id: Int, _ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]?) {
+        for id in 0..<self.count {
+            let start = Int(self.starts[id])
+            let new = self.storage.withUnsafeBufferPointer { storage in
+                replacement(id, UnsafeBufferPointer(rebasing: storage[start..<(start + Int(self.lengths[id]))]))
+            }
+            if let new { self.set(id, to: new) }
+        }
     }
 
     /// Makes `bytes` token `id`'s, adding empty ids up to it.

@@ -159,11 +159,9 @@ struct TokenizerJSONLoader {
     /// Decoding: U+2581 is a space again.
     private static func unescapeMarkers(_ tokenBytes: inout TokenBytes, except fallback: [UInt32]?) {
         let skip = Set(fallback ?? [])
-        for i in 0..<tokenBytes.count where !skip.contains(UInt32(i)) {
-            // The token's bytes are copied out first: a slice of the buffer alive while the buffer
-            // grows would make every `set` copy all of it.
-            let token = Array(tokenBytes[i])
-            if token.contains(0xE2) { tokenBytes.set(i, to: SentencePieceLoader.unescaped(token)) }
+        tokenBytes.rewrite { id, token in
+            guard token.contains(0xE2), !skip.contains(UInt32(id)) else { return nil }
+            return SentencePieceLoader.unescaped(Array(token))
         }
     }
 
