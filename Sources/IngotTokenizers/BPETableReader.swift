@@ -34,10 +34,8 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         var count: Int { self.ends.count }
     }
 
-    typealias ResolvedMerge = (left: UInt32, right: UInt32, merged: UInt32)
-
     /// Reads both, concurrently, and resolves the merges against the vocabulary.
-    func read(vocab: Range<Int>, merges: Range<Int>) throws(TokenizerError) -> (Vocabulary, [ResolvedMerge]) {
+    func read(vocab: Range<Int>, merges: Range<Int>) throws(TokenizerError) -> (Vocabulary, [MergeTable.Merge]) {
         let vocabulary = ResultSlots<Vocabulary>(count: 1)
         let decoded = ResultSlots<DecodedMerges>(count: 1)
         DispatchQueue.concurrentPerform(iterations: 2) { job in
@@ -173,36 +171,50 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         return merges
     }
 
-    /// The ids of each merge's tokens and of their concatenation, in slices on every core (the
-    /// table is only read; each slice writes its own results).
-    func resolve(_ merges: DecodedMerges, in vocabulary: ByteKeyedTable) throws(TokenizerError) -> [ResolvedMerge] {
+    /// The ids of each merge's tokens and of their concatenation, ranked in file order, in
+    /// slices on every core (the table is only read; each slice writes its own results). Each
+    /// merge asks for its three slots ``ByteKeyedTable/lookahead`` merges early: the vocabulary
+    /// table is far bigger than the CPU's caches, and the lookups are independent.
+    func resolve(_ merges: DecodedMerges, in vocabulary: ByteKeyedTable) throws(TokenizerError) -> [MergeTable.Merge] {
         let slices = merges.count < 50_000 ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
         let sliceLength = (merges.count + slices - 1) / max(1, slices)
-        let results = ResultSlots<[ResolvedMerge]>(count: slices)
+        let results = ResultSlots<[MergeTable.Merge]>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { slice in
             let ranks = min(merges.count, slice * sliceLength)..<min(merges.count, (slice + 1) * sliceLength)
             results[slice] = merges.bytes.withUnsafeBufferPointer { bytes in
-                var resolved: [ResolvedMerge] = []
-                resolved.reserveCapacity(ranks.count)
-                for rank in ranks {
+                /// Merge `rank`'s left token, right token, and both.
+                func tokens(_ rank: Int) -> (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) {
                     let start = rank == 0 ? 0 : Int(merges.ends[rank - 1])
                     let split = Int(merges.splits[rank])
                     let end = Int(merges.ends[rank])
-                    guard split > start, end > split,
-                        let left = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[start..<split])),
-                        let right = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[split..<end])),
-                        let merged = vocabulary.find(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                    else {
-                        let left = self.written(UnsafeBufferPointer(rebasing: bytes[start..<split]))
-                        let right = self.written(UnsafeBufferPointer(rebasing: bytes[split..<end]))
-                        return .failure(self.unknownTokens(rank, left, right))
+                    return (
+                        UnsafeBufferPointer(rebasing: bytes[start..<split]), UnsafeBufferPointer(rebasing: bytes[split..<end]),
+                        UnsafeBufferPointer(rebasing: bytes[start..<end])
+                    )
+                }
+                var resolved: [MergeTable.Merge] = []
+                resolved.reserveCapacity(ranks.count)
+                for rank in ranks {
+                    if rank + ByteKeyedTable.lookahead < ranks.upperBound {
+                        let (left, right, both) = tokens(rank + ByteKeyedTable.lookahead)
+                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(left))
+                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(right))
+                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(both))
                     }
-                    resolved.append((UInt32(left), UInt32(right), UInt32(merged)))
+                    let (leftBytes, rightBytes, bothBytes) = tokens(rank)
+                    guard !leftBytes.isEmpty, !rightBytes.isEmpty,
+                        let left = vocabulary.find(leftBytes),
+                        let right = vocabulary.find(rightBytes),
+                        let merged = vocabulary.find(bothBytes)
+                    else {
+                        return .failure(self.unknownTokens(rank, self.written(leftBytes), self.written(rightBytes)))
+                    }
+                    resolved.append(MergeTable.Merge(left: UInt32(left), right: UInt32(right), rank: UInt32(rank), merged: UInt32(merged)))
                 }
                 return .success(resolved)
             }
         }
-        var all: [ResolvedMerge] = []
+        var all: [MergeTable.Merge] = []
         all.reserveCapacity(merges.count)
         for slice in 0..<slices { all += try results[slice]!.get() }
         return all

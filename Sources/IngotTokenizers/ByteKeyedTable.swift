@@ -1,3 +1,5 @@
+import CIngotCPU
+
 /// An open-addressing hash table from byte strings to 64-bit values, with keys stored in one
 /// arena: no allocation per key, no `String` on the lookup path. A key's first 8 bytes are kept
 /// in its slot as well, so keys of up to 8 bytes (most tokens and pieces) are compared without
@@ -48,29 +50,50 @@ struct ByteKeyedTable: Sendable {
         let mask = self.mask
         self.slots.withUnsafeMutableBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
+                // Hashed in one pass over the arena, so the inserts can ask for their slots
+                // `lookahead` keys early: a table of a large vocabulary is far bigger than the
+                // CPU's caches, and each insert would otherwise wait for its own miss.
+                let hashes = ends.indices.map { i in
+                    Self.hash(UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])]))
+                }
                 var start = 0
-                entries: for (end, value) in zip(ends, values) {
-                    let key = UnsafeBufferPointer(rebasing: arena[start..<Int(end)])
-                    defer { start = Int(end) }
-                    let h = Self.hash(key)
+                entries: for i in ends.indices {
+                    if i + Self.lookahead < hashes.count {
+                        CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hashes[i + Self.lookahead]) & mask))
+                    }
+                    let end = Int(ends[i])
+                    let key = UnsafeBufferPointer(rebasing: arena[start..<end])
+                    defer { start = end }
+                    let h = hashes[i]
                     let prefix = Self.prefix(key)
-                    var i = Int(truncatingIfNeeded: h) & mask
-                    while slots[i].hash != 0 {
-                        let slot = slots[i]
-                        if slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
-                            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    while slots[slot].hash != 0 {
+                        let existing = slots[slot]
+                        if existing.hash == h && existing.prefix == prefix && Int(existing.length) == key.count
+                            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(existing.offset) + 8, key.baseAddress! + 8, key.count - 8))
                         {
-                            slots[i].value = value
+                            slots[slot].value = values[i]
                             continue entries
                         }
-                        i = (i + 1) & mask
+                        slot = (slot + 1) & mask
                     }
-                    slots[i] = Slot(hash: h, prefix: prefix, offset: UInt32(start), length: UInt32(key.count), value: value)
+                    slots[slot] = Slot(hash: h, prefix: prefix, offset: UInt32(start), length: UInt32(key.count), value: values[i])
                     count += 1
                 }
             }
         }
         self.count = count
+    }
+
+    /// How many keys ahead bulk builds and batched lookups ask for a slot: enough misses in
+    /// flight to cover a memory access, few enough that the lines are still cached when used.
+    static let lookahead = 8
+
+    /// Asks for the cache line of the slot where a lookup of a key with hash `h` (see
+    /// ``hash(_:)``) starts, ahead of its ``find(_:)``.
+    @inline(__always)
+    func prefetchSlot(hash h: UInt64) {
+        self.slots.withUnsafeBufferPointer { CIngotCPU_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & self.mask)) }
     }
 
     @inline(__always)
@@ -210,9 +233,49 @@ struct MergeTable: Sendable {
         return Int(truncatingIfNeeded: h)
     }
 
+    /// A merge: the pair of tokens it joins, its priority and the token it makes.
+    struct Merge: Sendable {
+        var left: UInt32
+        var right: UInt32
+        var rank: UInt32
+        var merged: UInt32
+    }
+
+    /// Records `merges` in order (where two join the same pair, the earlier wins, as with
+    /// ``insert(left:right:rank:merged:)``). Each insert asks for its slot
+    /// ``ByteKeyedTable/lookahead`` merges early: the table of a large vocabulary's merges is far
+    /// bigger than the CPU's caches.
+    mutating func insert(contentsOf merges: [Merge]) {
+        let mask = self.mask
+        let lookahead = ByteKeyedTable.lookahead
+        self.slots.withUnsafeMutableBufferPointer { slots in
+            merges.withUnsafeBufferPointer { merges in
+                entries: for index in merges.indices {
+                    if index + lookahead < merges.count {
+                        let ahead = merges[index + lookahead]
+                        CIngotCPU_prefetch(slots.baseAddress! + (Self.slot(Self.key(ahead.left, ahead.right)) & mask))
+                    }
+                    let merge = merges[index]
+                    let key = Self.key(merge.left, merge.right)
+                    var i = Self.slot(key) & mask
+                    while slots[i].key != Self.empty {
+                        if slots[i].key == key { continue entries }
+                        i = (i + 1) & mask
+                    }
+                    slots[i] = Slot(key: key, value: UInt64(merge.rank) << 32 | UInt64(merge.merged))
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func key(_ left: UInt32, _ right: UInt32) -> UInt64 {
+        UInt64(left) << 32 | UInt64(right)
+    }
+
     /// Records a merge; the first (lowest-rank) entry for a pair wins.
     mutating func insert(left: UInt32, right: UInt32, rank: UInt32, merged: UInt32) {
-        let key = UInt64(left) << 32 | UInt64(right)
+        let key = Self.key(left, right)
         let mask = self.mask
         self.slots.withUnsafeMutableBufferPointer { slots in
             var i = Self.slot(key) & mask
@@ -227,7 +290,7 @@ struct MergeTable: Sendable {
     /// (rank << 32 | merged) for the pair, or `UInt64.max` when the pair does not merge.
     @inline(__always)
     func lookup(_ left: UInt32, _ right: UInt32) -> UInt64 {
-        let key = UInt64(left) << 32 | UInt64(right)
+        let key = Self.key(left, right)
         return self.slots.withUnsafeBufferPointer { slots in
             var i = Self.slot(key) & self.mask
             while true {

@@ -88,16 +88,12 @@ struct TiktokenLoader {
         // up in slices on every core (the table is only read), inserted in file order.
         let found = Self.splitsIntoTwoTokens(ranks, vocabulary: vocabulary, idOffset: idOffset)
         var merges = MergeTable(capacity: ranks.count * 4)
-        for slice in found {
-            for merge in slice {
-                merges.insert(left: merge.left, right: merge.right, rank: merge.rank, merged: merge.merged)
-            }
-        }
+        for slice in found { merges.insert(contentsOf: slice) }
         let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: true)
         return (model, tokenBytes)
     }
 
-    private typealias Merge = (left: UInt32, right: UInt32, rank: UInt32, merged: UInt32)
+    private typealias Merge = MergeTable.Merge
 
     /// For each token in file order, each split of it into two tokens, in slices of the tokens.
     private static func splitsIntoTwoTokens(_ ranks: RankedTokens, vocabulary: ByteKeyedTable, idOffset: Int) -> [[Merge]] {
@@ -116,7 +112,7 @@ struct TiktokenLoader {
                         if let left = vocabulary.find(UnsafeBufferPointer(rebasing: token[..<split])),
                             let right = vocabulary.find(UnsafeBufferPointer(rebasing: token[split...]))
                         {
-                            found.append((UInt32(left), UInt32(right), rank, rank + UInt32(idOffset)))
+                            found.append(Merge(left: UInt32(left), right: UInt32(right), rank: rank, merged: rank + UInt32(idOffset)))
                         }
                     }
                 }

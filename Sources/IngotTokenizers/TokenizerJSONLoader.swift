@@ -129,9 +129,7 @@ struct TokenizerJSONLoader {
         }
 
         var merges = MergeTable(capacity: resolved.count)
-        for (rank, ids) in resolved.enumerated() {
-            merges.insert(left: ids.left, right: ids.right, rank: UInt32(rank), merged: ids.merged)
-        }
+        merges.insert(contentsOf: resolved)
 
         var bpe = BPEModel(
             byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: model["ignore_merges"]?.boolValue ?? false)

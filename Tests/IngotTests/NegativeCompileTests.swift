@@ -34,6 +34,7 @@ import Testing
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CSnappy/module.modulemap",
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CLZ4/module.modulemap",
                 "-Xcc", "-fmodule-map-file=\(root)/Sources/CIngotLinux/include/module.modulemap",
+                "-Xcc", "-fmodule-map-file=\(root)/Sources/CIngotCPU/include/module.modulemap",
             ])
     }
 
