@@ -9,6 +9,7 @@ extension PipelineCommand {
     /// conversations as `sft` does: `{"ids": [...], "loss_mask": [...]}` per line.
     struct Encode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "encode",
             abstract: "Encode JSONL documents on stdin; write {\"ids\": [...]} per line.",
             discussion: """
                 With --chat-template FILE (or --chat-mode for the template beside the tokenizer), each \

@@ -5,6 +5,7 @@ import Ingot
 extension PipelineCommand {
     struct Finalize: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "finalize",
             abstract: "Publish the dataset of a run split into tasks (--task-index/--task-count) once every task is done.",
             discussion: """
                 Checks that every task ran with the same arguments and that every partition is finished, \

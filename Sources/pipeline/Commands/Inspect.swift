@@ -5,6 +5,7 @@ import Ingot
 extension PipelineCommand {
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Show a dataset's schema, counts and statistics, and its first rows decoded to text.")
 
         @Argument(help: "The dataset directory (holding index.json).")

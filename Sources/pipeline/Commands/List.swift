@@ -4,7 +4,7 @@ import Pipelines
 
 extension PipelineCommand {
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the pipelines declared in Pipelines/.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the pipelines declared in Pipelines/.")
 
         func run() {
             let width = PipelineRegistry.all.map { $0.name.count }.max() ?? 0

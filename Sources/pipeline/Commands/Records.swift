@@ -7,6 +7,7 @@ extension PipelineCommand {
     /// (or any input), to check against another reader.
     struct Records: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "records",
             abstract: "Print the records of corpus files as pipelines read them, one JSON value per line.",
             discussion: """
                 A JSON line is printed as it is; a Parquet row as an object of its columns (lists and \

@@ -8,6 +8,7 @@ extension PipelineCommand {
     /// against transformers, and with `--highlight` for seeing what `sft` trains on.
     struct Render: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "render",
             abstract: "Render conversations on stdin with a chat template; write {\"text\": ...} or {\"error\": ...} per line.",
             discussion: """
                 Each non-blank stdin line is a conversation in any format `sft` reads (messages with \

@@ -10,6 +10,7 @@ extension PipelineCommand {
     struct Run: AsyncParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(
+                commandName: "run",
                 abstract: "Run a pipeline over a corpus and publish shards plus index.json.",
                 discussion: """
                     With only a pipeline name, runs on the bundled sample corpus and GPT-2 tokenizer and \

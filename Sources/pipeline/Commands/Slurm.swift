@@ -8,6 +8,7 @@ extension PipelineCommand {
     struct Slurm: AsyncParsableCommand {
         static var configuration: CommandConfiguration {
             CommandConfiguration(
+                commandName: "slurm",
                 abstract: "Run a pipeline on a Slurm cluster: a job array of tasks, then a finalize job.",
                 discussion: """
                     Takes `pipeline run NAME`'s options, and Slurm's. Each array task runs `pipeline run NAME \

@@ -5,6 +5,7 @@ import Ingot
 extension PipelineCommand {
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check a dataset: every checksum, every row length, the index against the files.",
             discussion: "Exits 0 when the dataset is intact, 1 with the first defect otherwise.")
 
