@@ -130,7 +130,7 @@ let package = Package(
         .target(name: "IngotTestSupport", dependencies: ["Ingot"], path: "Tests/IngotTestSupport"),
         .testTarget(name: "IngotSystemTests", dependencies: ["IngotSystem"]),
         .testTarget(name: "IngotCoreTests", dependencies: ["IngotCore", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "IngotJSONTests", dependencies: ["IngotJSON"]),
+        .testTarget(name: "IngotJSONTests", dependencies: ["IngotJSON", "IngotTestSupport"]),
         .testTarget(name: "IngotJinjaTests", dependencies: ["IngotJinja", "IngotJSON"], exclude: ["Fixtures", "make_cases.py"]),
         .testTarget(name: "IngotChatTests", dependencies: ["IngotChat", "IngotJinja", "IngotJSON", "IngotTestSupport"]),
         .testTarget(name: "IngotCompressionTests", dependencies: ["IngotCompression"]),

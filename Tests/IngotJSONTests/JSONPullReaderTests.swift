@@ -1,4 +1,5 @@
 import IngotJSON
+import IngotTestSupport
 import Testing
 
 @Suite struct JSONPullReaderTests {
@@ -103,6 +104,40 @@ import Testing
             try Array(#"{"model": {"merges": ["a b""#.utf8).withUnsafeBytes { raw in
                 _ = try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
             }
+        }
+    }
+
+    /// The deferred value's end is found eight bytes at a time: brackets, quotes and runs of
+    /// backslashes in strings, at every alignment and across word boundaries, must delimit it
+    /// exactly as reading byte by byte does. Seeded, so a failure reproduces.
+    @Test func deferredValuesEndWhereTheirBracketsCloseAtEveryAlignment() throws {
+        var random = SplitMix64(seed: 0x1A2B_3C4D)
+        let pieces = [#"["#, #"]"#, #"{"#, #"}"#, #"\""#, #"\\"#, #"\\\""#, #"a"#, #"é"#, #"▁"#, #", "#, #"\u005d"#, "  "]
+        func string() -> String {
+            "\"" + (0..<Int(random.next() % 12)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined() + "\""
+        }
+        func value(depth: Int) -> String {
+            switch random.next() % (depth > 3 ? 2 : 4) {
+            case 0: return string()
+            case 1: return String(random.next() % 100_000)
+            case 2: return "[" + (0..<Int(random.next() % 5)).map { _ in value(depth: depth + 1) }.joined(separator: ", ") + "]"
+            default: return "{" + (0..<Int(random.next() % 5)).map { _ in string() + ": " + value(depth: depth + 1) }.joined(separator: ",") + "}"
+            }
+        }
+        for round in 0..<400 {
+            let container = round % 2 == 0 ? "[" + (0..<Int(random.next() % 6)).map { _ in value(depth: 1) }.joined(separator: ", ") + "]"
+                : "{" + (0..<Int(random.next() % 6)).map { _ in string() + ":" + value(depth: 1) }.joined(separator: ", ") + "}"
+            let padding = String(repeating: " ", count: round % 16)
+            let text = #"{"model": {"#  + padding + #""merges": "# + container + #", "x": 1}, "y": [2]}"#
+            let bytes = Array(text.utf8)
+            let (parsed, deferred) = try bytes.withUnsafeBytes { raw in
+                try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
+            }
+            let merges = try #require(deferred["model.merges"])
+            #expect(String(decoding: bytes[merges], as: UTF8.self) == container, "round \(round)")
+            #expect(parsed["model"]?["x"]?.intValue == 1 && parsed["y"]?.arrayValue?.first?.intValue == 2, "round \(round)")
+            // The value is valid JSON: what was skipped reads back whole.
+            #expect(throws: Never.self) { try Self.pull(container) }
         }
     }
 
