@@ -14,8 +14,10 @@ import Synchronization
 /// While unopened partitions remain, a worker opens one whenever fewer are being read than there
 /// are workers, so a run of many partitions works as before; when none remain, workers join the open
 /// ones with the fewest chunks in flight, so one large file keeps every core busy. Chunks claimed
-/// and not yet through their tail are bounded (twice the workers), which bounds memory when one
-/// chunk is slow (a book-sized document) and the ones after it are done.
+/// and not yet through their tail are bounded (four times the workers), which bounds memory when
+/// one chunk is slow (a book-sized document) and the ones after it are done. Twice the workers was
+/// too few: each time a best-fit window fills, the tail packs and compresses for some 20 ms, and
+/// the other workers ran into the bound and waited.
 final class ChunkScheduler<Output: Sendable, Tail: Stage>: Sendable where Tail.Input == Output {
     /// A partition's tail and its context: used by one worker at a time, the one that set
     /// `draining` under the lock, so it crosses threads only through that hand-over.
@@ -89,7 +91,7 @@ final class ChunkScheduler<Output: Sendable, Tail: Stage>: Sendable where Tail.I
         self.partitions = partitions
         self.reading = reading
         self.maximumOpen = workers
-        self.maximumInFlight = 2 * workers
+        self.maximumInFlight = 4 * workers
     }
 
     /// The next chunk to run a head on, put in `chunk` (an optional the caller moves it out of,
