@@ -128,7 +128,7 @@ import Testing
             let container = round % 2 == 0 ? "[" + (0..<Int(random.next() % 6)).map { _ in value(depth: 1) }.joined(separator: ", ") + "]"
                 : "{" + (0..<Int(random.next() % 6)).map { _ in string() + ":" + value(depth: 1) }.joined(separator: ", ") + "}"
             let padding = String(repeating: " ", count: round % 16)
-            let text = #"{"model": {"#  + padding + #""merges": "# + container + #", "x": 1}, "y": [2]}"#
+            let text = #"{"model": {"# + padding + #""merges": "# + container + #", "x": 1}, "y": [2]}"#
             let bytes = Array(text.utf8)
             let (parsed, deferred) = try bytes.withUnsafeBytes { raw in
                 try JSONValue.parse(raw, floats: .correctlyRounded, deferring: .init(of: "model", ["merges"]))
