@@ -192,20 +192,30 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                         UnsafeBufferPointer(rebasing: bytes[start..<end])
                     )
                 }
+                /// Merge `rank`'s three hashes, taken `lookahead` merges early to prefetch their slots.
+                func hashes(_ rank: Int) -> (UInt64, UInt64, UInt64) {
+                    let (left, right, both) = tokens(rank)
+                    return (ByteKeyedTable.hash(left), ByteKeyedTable.hash(right), ByteKeyedTable.hash(both))
+                }
+                let lookahead = ByteKeyedTable.lookahead
+                var ahead = [(UInt64, UInt64, UInt64)](repeating: (0, 0, 0), count: lookahead)  // rank's at rank % lookahead
+                for rank in ranks.prefix(lookahead) { ahead[rank % lookahead] = hashes(rank) }
                 var resolved: [MergeTable.Merge] = []
                 resolved.reserveCapacity(ranks.count)
                 for rank in ranks {
-                    if rank + ByteKeyedTable.lookahead < ranks.upperBound {
-                        let (left, right, both) = tokens(rank + ByteKeyedTable.lookahead)
-                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(left))
-                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(right))
-                        vocabulary.prefetchSlot(hash: ByteKeyedTable.hash(both))
+                    let (leftHash, rightHash, bothHash) = ahead[rank % lookahead]
+                    if rank + lookahead < ranks.upperBound {
+                        let next = hashes(rank + lookahead)
+                        ahead[rank % lookahead] = next
+                        vocabulary.prefetchSlot(hash: next.0)
+                        vocabulary.prefetchSlot(hash: next.1)
+                        vocabulary.prefetchSlot(hash: next.2)
                     }
                     let (leftBytes, rightBytes, bothBytes) = tokens(rank)
                     guard !leftBytes.isEmpty, !rightBytes.isEmpty,
-                        let left = vocabulary.find(leftBytes),
-                        let right = vocabulary.find(rightBytes),
-                        let merged = vocabulary.find(bothBytes)
+                        let left = vocabulary.find(leftBytes, hash: leftHash),
+                        let right = vocabulary.find(rightBytes, hash: rightHash),
+                        let merged = vocabulary.find(bothBytes, hash: bothHash)
                     else {
                         return .failure(self.unknownTokens(rank, self.written(leftBytes), self.written(rightBytes)))
                     }

@@ -42,6 +42,10 @@ struct ByteKeyedTable: Sendable {
     /// A table of keys laid end to end in `arena`, built at once: key `i` is the bytes from the
     /// previous key's end to `ends[i]`, mapped to `values[i]` (a later equal key replaces the
     /// value, as ``insert(_:value:)`` does). The table keeps `arena` as its own, uncopied.
+    ///
+    /// Each key is hashed ``lookahead`` keys before it is inserted and its slot asked for then: a
+    /// large vocabulary's table is far bigger than the CPU's caches, and each insert would
+    /// otherwise wait for its own miss.
     init(keysIn arena: [UInt8], ends: [UInt32], values: [UInt64]) {
         precondition(ends.count == values.count && ends.last.map { Int($0) <= arena.count } ?? true)
         self.init(minimumCapacity: ends.count)
@@ -50,34 +54,30 @@ struct ByteKeyedTable: Sendable {
         let mask = self.mask
         self.slots.withUnsafeMutableBufferPointer { slots in
             arena.withUnsafeBufferPointer { arena in
-                // Hashed in one pass over the arena, so the inserts can ask for their slots
-                // `lookahead` keys early: a table of a large vocabulary is far bigger than the
-                // CPU's caches, and each insert would otherwise wait for its own miss.
-                let hashes = ends.indices.map { i in
-                    Self.hash(UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])]))
+                func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+                    UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])])
                 }
-                var start = 0
+                var ahead = [UInt64](repeating: 0, count: Self.lookahead)  // key i's hash at i % lookahead
+                for i in 0..<min(Self.lookahead, ends.count) { ahead[i] = Self.hash(key(i)) }
                 entries: for i in ends.indices {
-                    if i + Self.lookahead < hashes.count {
-                        CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: hashes[i + Self.lookahead]) & mask))
+                    let h = ahead[i % Self.lookahead]
+                    if i + Self.lookahead < ends.count {
+                        let next = Self.hash(key(i + Self.lookahead))
+                        ahead[i % Self.lookahead] = next
+                        CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: next) & mask))
                     }
-                    let end = Int(ends[i])
-                    let key = UnsafeBufferPointer(rebasing: arena[start..<end])
-                    defer { start = end }
-                    let h = hashes[i]
+                    let key = key(i)
                     let prefix = Self.prefix(key)
                     var slot = Int(truncatingIfNeeded: h) & mask
                     while slots[slot].hash != 0 {
-                        let existing = slots[slot]
-                        if existing.hash == h && existing.prefix == prefix && Int(existing.length) == key.count
-                            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(existing.offset) + 8, key.baseAddress! + 8, key.count - 8))
-                        {
+                        if Self.holds(slots[slot], key, hash: h, prefix: prefix, arena: arena) {
                             slots[slot].value = values[i]
                             continue entries
                         }
                         slot = (slot + 1) & mask
                     }
-                    slots[slot] = Slot(hash: h, prefix: prefix, offset: UInt32(start), length: UInt32(key.count), value: values[i])
+                    let offset = key.baseAddress! - arena.baseAddress!
+                    slots[slot] = Slot(hash: h, prefix: prefix, offset: UInt32(offset), length: UInt32(key.count), value: values[i])
                     count += 1
                 }
             }
@@ -90,10 +90,19 @@ struct ByteKeyedTable: Sendable {
     static let lookahead = 8
 
     /// Asks for the cache line of the slot where a lookup of a key with hash `h` (see
-    /// ``hash(_:)``) starts, ahead of its ``find(_:)``.
+    /// ``hash(_:)``) starts, ahead of its ``find(_:hash:)``.
     @inline(__always)
     func prefetchSlot(hash h: UInt64) {
         self.slots.withUnsafeBufferPointer { CIngotCPU_prefetch($0.baseAddress! + (Int(truncatingIfNeeded: h) & self.mask)) }
+    }
+
+    /// Whether `slot` holds `key` (whose hash is `h` and prefix `prefix`), its bytes in `arena`.
+    @inline(__always)
+    private static func holds(
+        _ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, prefix: UInt64, arena: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
+            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
     }
 
     @inline(__always)
@@ -121,22 +130,21 @@ struct ByteKeyedTable: Sendable {
 
     @inline(__always)
     func find(_ key: UnsafeBufferPointer<UInt8>) -> UInt64? {
-        let h = Self.hash(key)
+        self.find(key, hash: Self.hash(key))
+    }
+
+    /// The value of `key`, whose ``hash(_:)`` the caller has already taken (to prefetch its slot).
+    @inline(__always)
+    func find(_ key: UnsafeBufferPointer<UInt8>, hash h: UInt64) -> UInt64? {
         let prefix = Self.prefix(key)
         return self.slots.withUnsafeBufferPointer { slots in
             self.arena.withUnsafeBufferPointer { arena in
                 var i = Int(truncatingIfNeeded: h) & self.mask
-                while true {
-                    let slot = slots[i]
-                    if slot.hash == 0 { return nil }
-                    if slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
-                        && (key.count <= 8
-                            || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
-                    {
-                        return slot.value
-                    }
+                while slots[i].hash != 0 {
+                    if Self.holds(slots[i], key, hash: h, prefix: prefix, arena: arena) { return slots[i].value }
                     i = (i + 1) & self.mask
                 }
+                return nil
             }
         }
     }
@@ -149,21 +157,25 @@ struct ByteKeyedTable: Sendable {
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: UInt64) {
         if (self.count + 1) * 2 > self.slots.count { self.grow() }
         let h = Self.hash(key)
-        var i = Int(truncatingIfNeeded: h) & self.mask
-        while true {
-            let slot = self.slots[i]
-            if slot.hash == 0 { break }
-            if slot.hash == h && Int(slot.length) == key.count
-                && self.arena[Int(slot.offset)..<Int(slot.offset) + key.count].elementsEqual(key)
-            {
-                self.slots[i].value = value
-                return
+        let prefix = Self.prefix(key)
+        let mask = self.mask
+        let found: Int? = self.slots.withUnsafeMutableBufferPointer { slots in
+            self.arena.withUnsafeBufferPointer { arena in
+                var i = Int(truncatingIfNeeded: h) & mask
+                while slots[i].hash != 0 {
+                    if Self.holds(slots[i], key, hash: h, prefix: prefix, arena: arena) {
+                        slots[i].value = value
+                        return nil
+                    }
+                    i = (i + 1) & mask
+                }
+                return i
             }
-            i = (i + 1) & self.mask
         }
+        guard let empty = found else { return }
         let offset = UInt32(self.arena.count)
         self.arena.append(contentsOf: key)
-        self.slots[i] = Slot(hash: h, prefix: Self.prefix(key), offset: offset, length: UInt32(key.count), value: value)
+        self.slots[empty] = Slot(hash: h, prefix: prefix, offset: offset, length: UInt32(key.count), value: value)
         self.count += 1
     }
 
@@ -250,41 +262,40 @@ struct MergeTable: Sendable {
         let lookahead = ByteKeyedTable.lookahead
         self.slots.withUnsafeMutableBufferPointer { slots in
             merges.withUnsafeBufferPointer { merges in
-                entries: for index in merges.indices {
+                for index in merges.indices {
                     if index + lookahead < merges.count {
                         let ahead = merges[index + lookahead]
                         CIngotCPU_prefetch(slots.baseAddress! + (Self.slot(Self.key(ahead.left, ahead.right)) & mask))
                     }
-                    let merge = merges[index]
-                    let key = Self.key(merge.left, merge.right)
-                    var i = Self.slot(key) & mask
-                    while slots[i].key != Self.empty {
-                        if slots[i].key == key { continue entries }
-                        i = (i + 1) & mask
-                    }
-                    slots[i] = Slot(key: key, value: UInt64(merge.rank) << 32 | UInt64(merge.merged))
+                    Self.place(merges[index], in: slots, mask: mask)
                 }
             }
         }
     }
 
+    /// Records a merge; the first (lowest-rank) entry for a pair wins.
+    mutating func insert(left: UInt32, right: UInt32, rank: UInt32, merged: UInt32) {
+        let mask = self.mask
+        self.slots.withUnsafeMutableBufferPointer { slots in
+            Self.place(Merge(left: left, right: right, rank: rank, merged: merged), in: slots, mask: mask)
+        }
+    }
+
+    /// Puts `merge` in its slot, unless its pair already has one (an earlier merge's).
+    @inline(__always)
+    private static func place(_ merge: Merge, in slots: UnsafeMutableBufferPointer<Slot>, mask: Int) {
+        let key = Self.key(merge.left, merge.right)
+        var i = Self.slot(key) & mask
+        while slots[i].key != Self.empty {
+            if slots[i].key == key { return }
+            i = (i + 1) & mask
+        }
+        slots[i] = Slot(key: key, value: UInt64(merge.rank) << 32 | UInt64(merge.merged))
+    }
+
     @inline(__always)
     private static func key(_ left: UInt32, _ right: UInt32) -> UInt64 {
         UInt64(left) << 32 | UInt64(right)
-    }
-
-    /// Records a merge; the first (lowest-rank) entry for a pair wins.
-    mutating func insert(left: UInt32, right: UInt32, rank: UInt32, merged: UInt32) {
-        let key = Self.key(left, right)
-        let mask = self.mask
-        self.slots.withUnsafeMutableBufferPointer { slots in
-            var i = Self.slot(key) & mask
-            while slots[i].key != Self.empty {
-                if slots[i].key == key { return }
-                i = (i + 1) & mask
-            }
-            slots[i] = Slot(key: key, value: UInt64(rank) << 32 | UInt64(merged))
-        }
     }
 
     /// (rank << 32 | merged) for the pair, or `UInt64.max` when the pair does not merge.
