@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Compression is most of the work after tokenizing, and frames are independent: compressed
 /// where a writer stage makes them, at the end of a partition one task would compress a best-fit
-/// packer's whole final window (thousands of rows) while the other cores wait. The runner hands
-/// each batch of frames to ``compress(_:width:)``; the writer compresses any frame still raw.
+/// packer's whole final window (thousands of rows) while the other cores wait. The runner
+/// compresses frames on several tasks at once as the stages emit them; the writer compresses any
+/// frame still raw.
 public final class FrameCompressor: Sendable {
     /// One zstd context, used by one task at a time: taken out of `idle` under the lock and
     /// put back when done.
@@ -41,33 +42,6 @@ public final class FrameCompressor: Sendable {
             }
         }
         frame.pendingCompressionLevel = nil
-    }
-
-    /// Compresses every raw frame of `frames` in place, on up to `width` tasks at once.
-    public func compress(_ frames: inout [ShardFrame], width: Int) async throws {
-        let pending = frames.indices.filter { frames[$0].pendingCompressionLevel != nil }
-        guard pending.count > 1 && width > 1 else {
-            for i in pending { try self.compress(&frames[i]) }
-            return
-        }
-        try await withThrowingTaskGroup(of: (Int, ShardFrame).self) { group in
-            var next = 0
-            func start() {
-                let i = pending[next]
-                next += 1
-                let frame = frames[i]
-                group.addTask {
-                    var frame = frame
-                    try self.compress(&frame)
-                    return (i, frame)
-                }
-            }
-            while next < min(width, pending.count) { start() }
-            while let (i, frame) = try await group.next() {
-                frames[i] = frame
-                if next < pending.count { start() }
-            }
-        }
     }
 
     private func context(level: Int32) throws(IngotError) -> Context {

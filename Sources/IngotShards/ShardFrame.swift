@@ -1,7 +1,7 @@
 /// One frame of rows: every column's bytes for the same rows, ready to append to the shard files
 /// once compressed. Produced raw by ``WriteShards`` (an order-sensitive stage, so one task at a
-/// time), compressed by ``FrameCompressor`` (on every core: the runner compresses a batch of
-/// frames in parallel), consumed by ``DatasetWriter``.
+/// time), compressed by ``FrameCompressor`` (on several cores: the runner compresses frames
+/// while the stages still emit them), consumed by ``DatasetWriter``.
 public struct ShardFrame: Sendable {
     /// One column's bytes.
     public struct ColumnData: Sendable {

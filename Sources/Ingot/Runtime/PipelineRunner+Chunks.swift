@@ -28,8 +28,8 @@ extension PipelineRunner {
             return stages
         }
 
-        func pendingFrames() -> PendingFrames {
-            PendingFrames(compressor: self.compressor, width: self.workers)
+        func frameStream() -> FrameStream {
+            FrameStream(compressor: self.compressor, width: self.workers)
         }
 
         func context(for partition: Int) -> StageContext {
@@ -63,23 +63,24 @@ extension PipelineRunner {
             while var work = scheduler.takeTailWork(position: position) {
                 let slot = try work.slot ?? .init(tail: split(for: partition).tail, context: run.context(for: partition))
                 let rowsBefore = slot.context.statistics.rows
-                var frames = run.pendingFrames()
                 // Values move out of the results as the tail takes them: a book-sized document's
                 // ids must not stay pinned here while the tail copies them into rows.
                 var results: [ChunkScheduler<Split.Head.Output, Split.Tail>.HeadResult] = []
                 swap(&results, &work.results)
                 results.reverse()
-                while var result = results.popLast() {
-                    if let failure = result.failure { throw failure }
-                    result.values.reverse()
-                    while let value = result.values.popLast() {
-                        try Self.wrap { try slot.tail.process(value, context: slot.context) { try frames.append($0) } }
+                try await run.frameStream().send(partition: partition, to: run.channel) { emit in
+                    while var result = results.popLast() {
+                        if let failure = result.failure { throw failure }
+                        result.values.reverse()
+                        while let value = result.values.popLast() {
+                            try Self.wrap { try slot.tail.process(value, context: slot.context, emit: emit) }
+                        }
                     }
-                    try await frames.send(partition: partition, to: run.channel)
+                    if work.completion != nil {
+                        try Self.wrap { try slot.tail.finish(context: slot.context, emit: emit) }
+                    }
                 }
                 if let completion = work.completion {
-                    try Self.wrap { try slot.tail.finish(context: slot.context) { try frames.append($0) } }
-                    try await frames.send(partition: partition, to: run.channel)
                     var statistics = completion.statistics
                     statistics.merge(slot.context.statistics)
                     try Self.checkPartition(&statistics, partition: partition, run.description)

@@ -316,11 +316,10 @@ public struct PipelineRunner: Sendable {
         let channel = run.channel
         let context = run.context(for: partition.index)
         var reader = PartitionReader(partition: partition, options: configuration.reading)
-        var frames = run.pendingFrames()
+        let frames = run.frameStream()
         var reported = RunStatistics()
 
-        func handOff() async throws {
-            try await frames.send(partition: partition.index, to: channel)
+        func countProgress() {
             let now = context.statistics
             counters.inputBytes.add(now.inputBytes - reported.inputBytes, ordering: .relaxed)
             counters.documents.add(now.documentsRead - reported.documentsRead, ordering: .relaxed)
@@ -334,16 +333,20 @@ public struct PipelineRunner: Sendable {
         var chunk = try reader.next()
         while chunk != nil {
             try Task.checkCancellation()
-            try Self.wrap { try stage.process(chunk.take()!, context: context) { try frames.append($0) } }
-            try await handOff()
+            try await frames.send(partition: partition.index, to: channel) { emit in
+                try Self.wrap { try stage.process(chunk.take()!, context: context, emit: emit) }
+            }
+            countProgress()
             // The workers keep every core busy with synchronous work: give the writer, the
             // progress reporter and the signal watcher a turn after every chunk, or they wait
             // (and frames pile up, and Ctrl-C goes unheard) until a partition ends.
             await Task.yield()
             chunk = try reader.next()
         }
-        try Self.wrap { try stage.finish(context: context) { try frames.append($0) } }
-        try await handOff()
+        try await frames.send(partition: partition.index, to: channel) { emit in
+            try Self.wrap { try stage.finish(context: context, emit: emit) }
+        }
+        countProgress()
         try Self.checkPartition(&context.statistics, partition: partition.index, run.description)
         try await channel.send(.partitionDone(partition: partition.index, context.statistics, bytesRead: reader.bytesRead), weight: 0)
     }
