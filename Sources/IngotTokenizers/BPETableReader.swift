@@ -7,8 +7,8 @@ import IngotJSON
 /// Built as a JSON tree, Llama 3's 128k vocabulary members and 280k merge strings cost more than
 /// everything else in loading it (a `String`, a validation and an allocation each); here each
 /// entry is decoded straight into one reused buffer. The two are read at the same time on two
-/// cores (merges are decoded into an arena while the vocabulary table is built), then each
-/// merge's three tokens are looked up in slices on every core.
+/// cores (merges are decoded into an arena while the vocabulary is read), then the vocabulary's
+/// table is built and each merge's three tokens are looked up, both on every core.
 struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outlives the loops
     /// The whole file; `vocab` and `merges` are byte ranges of it.
     let file: UnsafeRawBufferPointer
@@ -35,24 +35,53 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
     }
 
     /// Reads both, concurrently, and resolves the merges against the vocabulary.
+    ///
+    /// The vocabulary's table takes about as long to build as its entries take to read. Where
+    /// the merges are the larger part of the file (Llama 3, Mistral), it is built while they are
+    /// still being decoded; otherwise (GPT-2) once both are read, on every core.
     func read(vocab: Range<Int>, merges: Range<Int>) throws(TokenizerError) -> (Vocabulary, [MergeTable.Merge]) {
-        let vocabulary = ResultSlots<Vocabulary>(count: 1)
+        let tableWhileDecoding = merges.count >= vocab.count
+        let entries = ResultSlots<VocabularyEntries>(count: 1)
         let decoded = ResultSlots<DecodedMerges>(count: 1)
         DispatchQueue.concurrentPerform(iterations: 2) { job in
             if job == 0 {
-                vocabulary[0] = Result { () throws(TokenizerError) in try self.readVocabulary(vocab) }
+                entries[0] = Result { () throws(TokenizerError) in
+                    var read = try self.readVocabulary(vocab)
+                    if tableWhileDecoding { read.buildTable(onEveryCore: false) }
+                    return read
+                }
             } else {
                 decoded[0] = Result { () throws(TokenizerError) in try self.decodeMerges(merges) }
             }
         }
-        let words = try vocabulary[0]!.get()
+        var read = try entries[0]!.get()
+        read.buildTable(onEveryCore: true)
+        let words = Vocabulary(
+            table: read.table!, tokenBytes: TokenBytes(arena: read.arena, ends: read.ends, ids: read.ids, count: read.idCount),
+            canCutAtMarkers: read.canCutAtMarkers)
         let merges = try self.resolve(try decoded[0]!.get(), in: words.table)
         return (words, merges)
     }
 
+    /// The vocabulary's entries as read, and their table once built.
+    private struct VocabularyEntries {
+        /// Each entry's bytes, end to end.
+        var arena: [UInt8]
+        var ends: [UInt32]
+        var ids: [Int]
+        var idCount: Int
+        var canCutAtMarkers: Bool
+        var table: ByteKeyedTable?
+
+        mutating func buildTable(onEveryCore: Bool) {
+            guard self.table == nil else { return }
+            self.table = ByteKeyedTable(keysIn: self.arena, ends: self.ends, values: self.ids.map { UInt64($0) }, onEveryCore: onEveryCore)
+        }
+    }
+
     // MARK: Vocabulary
 
-    func readVocabulary(_ range: Range<Int>) throws(TokenizerError) -> Vocabulary {
+    private func readVocabulary(_ range: Range<Int>) throws(TokenizerError) -> VocabularyEntries {
         var reader = try self.reader(range, "model.vocab")
         guard reader.peekKind() == .object else { throw self.fail("model.vocab is not an object") }
         // Entries are collected first: the id bounds and the table's size depend on their count.
@@ -102,9 +131,8 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
             try TokenIDs.check(id, entries: ids.count, "vocabulary entry '\(self.written(entry: index, of: arena, ends: ends))'", fail: self.fail)
             idCount = max(idCount, id + 1)
         }
-        let table = ByteKeyedTable(keysIn: arena, ends: ends, values: ids.map { UInt64($0) })
-        let tokenBytes = TokenBytes(arena: arena, ends: ends, ids: ids, count: idCount)
-        return Vocabulary(table: table, tokenBytes: tokenBytes, canCutAtMarkers: hasMarker && !markerAfterCharacter)
+        return VocabularyEntries(
+            arena: arena, ends: ends, ids: ids, idCount: idCount, canCutAtMarkers: hasMarker && !markerAfterCharacter, table: nil)
     }
 
     // MARK: Merges

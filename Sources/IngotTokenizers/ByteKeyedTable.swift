@@ -1,4 +1,6 @@
 import CIngotCPU
+import Dispatch
+import Foundation
 
 /// An open-addressing hash table from byte strings to 64-bit values, with keys stored in one
 /// arena: no allocation per key, no `String` on the lookup path. A key's first 8 bytes are kept
@@ -33,8 +35,7 @@ struct ByteKeyedTable: Sendable {
     private var mask: Int
 
     init(minimumCapacity: Int = 16) {
-        var capacity = 16
-        while capacity < minimumCapacity * 2 { capacity <<= 1 }
+        let capacity = Self.capacity(forMinimum: minimumCapacity)
         self.slots = Array(repeating: Self.emptySlot, count: capacity)
         self.mask = capacity - 1
     }
@@ -43,46 +44,109 @@ struct ByteKeyedTable: Sendable {
     /// previous key's end to `ends[i]`, mapped to `values[i]` (a later equal key replaces the
     /// value, as ``insert(_:value:)`` does). The table keeps `arena` as its own, uncopied.
     ///
-    /// Each key is hashed ``lookahead`` keys before it is inserted and its slot asked for then: a
-    /// large vocabulary's table is far bigger than the CPU's caches, and each insert would
-    /// otherwise wait for its own miss.
-    init(keysIn arena: [UInt8], ends: [UInt32], values: [UInt64]) {
+    /// A large table is built on every core (it is on the critical path of every start): the
+    /// slots are cut into one span per core, and each core clears its span (its share of the
+    /// page faults) and places the keys whose probe starts there. A key whose probe would run
+    /// past its span is placed afterwards, in key order, on the calling thread. Any order of
+    /// placing gives a valid linear-probing table; equal keys start at the same slot, so they
+    /// stay in key order and the later one wins.
+    ///
+    /// Each key asks for its slot ``lookahead`` keys before it is placed: a large vocabulary's
+    /// table is far bigger than the CPU's caches, and each insert would otherwise wait for its
+    /// own miss.
+    ///
+    /// - Parameter onEveryCore: false to build on the calling thread alone (inside another
+    ///   parallel loop, where libdispatch would run this one's parts one after another anyway).
+    init(keysIn arena: [UInt8], ends: [UInt32], values: [UInt64], onEveryCore: Bool = true) {
         precondition(ends.count == values.count && ends.last.map { Int($0) <= arena.count } ?? true)
-        self.init(minimumCapacity: ends.count)
-        self.arena = arena
-        var count = 0
-        let mask = self.mask
-        self.slots.withUnsafeMutableBufferPointer { slots in
+        let capacity = Self.capacity(forMinimum: ends.count)
+        let parts = !onEveryCore || ends.count < Self.parallelBuildKeys ? 1 : min(8, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        var parted = [(count: Int, overflow: [Int])](repeating: (0, []), count: parts)
+        self.slots = [Slot](unsafeUninitializedCapacity: capacity) { slots, initialized in
             arena.withUnsafeBufferPointer { arena in
-                func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-                    UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])])
-                }
-                var ahead = [UInt64](repeating: 0, count: Self.lookahead)  // key i's hash at i % lookahead
-                for i in 0..<min(Self.lookahead, ends.count) { ahead[i] = Self.hash(key(i)) }
-                entries: for i in ends.indices {
-                    let h = ahead[i % Self.lookahead]
-                    if i + Self.lookahead < ends.count {
-                        let next = Self.hash(key(i + Self.lookahead))
-                        ahead[i % Self.lookahead] = next
-                        CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: next) & mask))
+                parted.withUnsafeMutableBufferPointer { parted in
+                    let build = BulkBuild(slots: slots, arena: arena, parts: parted)
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        let span = (capacity * part / parts)..<(capacity * (part + 1) / parts)
+                        UnsafeMutableBufferPointer(rebasing: build.slots[span]).initialize(repeating: Self.emptySlot)
+                        build.parts[part] = Self.place(
+                            keysIn: build.arena, ends: ends, values: values, startingIn: span, wrapping: parts == 1, of: build.slots)
                     }
-                    let key = key(i)
-                    let prefix = Self.prefix(key)
-                    var slot = Int(truncatingIfNeeded: h) & mask
-                    while slots[slot].hash != 0 {
-                        if Self.holds(slots[slot], key, hash: h, prefix: prefix, arena: arena) {
-                            slots[slot].value = values[i]
-                            continue entries
-                        }
-                        slot = (slot + 1) & mask
-                    }
-                    let offset = key.baseAddress! - arena.baseAddress!
-                    slots[slot] = Slot(hash: h, prefix: prefix, offset: UInt32(offset), length: UInt32(key.count), value: values[i])
-                    count += 1
                 }
             }
+            initialized = capacity
         }
-        self.count = count
+        self.mask = capacity - 1
+        self.arena = arena
+        self.count = parted.reduce(0) { $0 + $1.count }
+        arena.withUnsafeBufferPointer { arena in
+            for i in parted.flatMap(\.overflow).sorted() {
+                let start = i == 0 ? 0 : Int(ends[i - 1])
+                self.place(UnsafeBufferPointer(rebasing: arena[start..<Int(ends[i])]), at: UInt32(start), value: values[i])
+            }
+        }
+    }
+
+    /// What the parts of a bulk build share: each writes only the slots of its own span and its
+    /// own entry of `parts`, and the arena is only read.
+    private struct BulkBuild: @unchecked Sendable {
+        let slots: UnsafeMutableBufferPointer<Slot>
+        let arena: UnsafeBufferPointer<UInt8>
+        let parts: UnsafeMutableBufferPointer<(count: Int, overflow: [Int])>
+    }
+
+    /// Below this many keys a bulk build runs on the calling thread alone.
+    static let parallelBuildKeys = 16_384
+
+    private static func capacity(forMinimum minimum: Int) -> Int {
+        var capacity = 16
+        while capacity < minimum * 2 { capacity <<= 1 }
+        return capacity
+    }
+
+    /// Places the keys whose probe starts in `span` of `slots`, in key order, and returns how
+    /// many were new and the keys whose probe would leave `span` (unless `wrapping`: the span is
+    /// then the whole table).
+    private static func place(
+        keysIn arena: UnsafeBufferPointer<UInt8>, ends: [UInt32], values: [UInt64], startingIn span: Range<Int>, wrapping: Bool,
+        of slots: UnsafeMutableBufferPointer<Slot>
+    ) -> (count: Int, overflow: [Int]) {
+        let mask = slots.count - 1
+        func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])])
+        }
+        // This span's keys and their hashes, in key order.
+        var mine: [(index: Int, hash: UInt64)] = []
+        mine.reserveCapacity(wrapping ? ends.count : 2 * ends.count * span.count / slots.count)
+        for i in ends.indices {
+            let h = Self.hash(key(i))
+            if span.contains(Int(truncatingIfNeeded: h) & mask) { mine.append((i, h)) }
+        }
+        var count = 0
+        var overflow: [Int] = []
+        entries: for (n, (i, h)) in mine.enumerated() {
+            if n + Self.lookahead < mine.count {
+                CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: mine[n + Self.lookahead].hash) & mask))
+            }
+            let key = key(i)
+            let prefix = Self.prefix(key)
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot].hash != 0 {
+                if Self.holds(slots[slot], key, hash: h, prefix: prefix, arena: arena) {
+                    slots[slot].value = values[i]
+                    continue entries
+                }
+                slot = (slot + 1) & mask
+                if !wrapping && slot == span.upperBound & mask {
+                    overflow.append(i)
+                    continue entries
+                }
+            }
+            let offset = key.baseAddress! - arena.baseAddress!
+            slots[slot] = Slot(hash: h, prefix: prefix, offset: UInt32(offset), length: UInt32(key.count), value: values[i])
+            count += 1
+        }
+        return (count, overflow)
     }
 
     /// How many keys ahead bulk builds and batched lookups ask for a slot: enough misses in
@@ -156,6 +220,14 @@ struct ByteKeyedTable: Sendable {
     /// Inserts or replaces the value for `key`.
     mutating func insert(_ key: UnsafeBufferPointer<UInt8>, value: UInt64) {
         if (self.count + 1) * 2 > self.slots.count { self.grow() }
+        let offset = UInt32(self.arena.count)
+        if self.place(key, at: offset, value: value) { self.arena.append(contentsOf: key) }
+    }
+
+    /// Replaces the value of `key`, or records it with its bytes at `offset` in the arena;
+    /// returns whether it is new. The caller has made room.
+    @discardableResult
+    private mutating func place(_ key: UnsafeBufferPointer<UInt8>, at offset: UInt32, value: UInt64) -> Bool {
         let h = Self.hash(key)
         let prefix = Self.prefix(key)
         let mask = self.mask
@@ -172,11 +244,10 @@ struct ByteKeyedTable: Sendable {
                 return i
             }
         }
-        guard let empty = found else { return }
-        let offset = UInt32(self.arena.count)
-        self.arena.append(contentsOf: key)
+        guard let empty = found else { return false }
         self.slots[empty] = Slot(hash: h, prefix: prefix, offset: offset, length: UInt32(key.count), value: value)
         self.count += 1
+        return true
     }
 
     mutating func insert(_ key: [UInt8], value: UInt64) {
