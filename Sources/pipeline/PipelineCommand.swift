@@ -19,6 +19,6 @@ struct PipelineCommand: AsyncParsableCommand {
     static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let error = Run.checkPipelineName(in: arguments, command: "run") ?? Run.checkPipelineName(in: arguments, command: "slurm") { Self.exit(withError: error) }
-        await Self.main(arguments)
+        await TokenizerPreload.whileParsing(arguments) { await Self.main(arguments) }
     }
 }

@@ -48,7 +48,7 @@ extension PipelineCommand {
 
         func run() async throws {
             try await exitingOnError {
-                if self.chatMode || self.chat.chatTemplate != nil { return try self.encodeConversations() }
+                if self.chatMode || self.chat.chatTemplate != nil { return try await self.encodeConversations() }
                 try await self.encodeTexts()
             }
         }
@@ -57,7 +57,7 @@ extension PipelineCommand {
         /// written back in input order. A slice's error stops the stream after the lines before it,
         /// as a single pass would.
         private func encodeTexts() async throws {
-            let tokenizer = try self.tokenizer.load()
+            let tokenizer = try await self.tokenizer.load()
             let input = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
             let slices = LineSlices(input, targetBytes: 1 << 20)
             let workers = max(1, self.workers ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -109,9 +109,9 @@ extension PipelineCommand {
 
         /// Conversations in, ids and loss masks out, one line each (one thread: conversations are
         /// rendered in order).
-        private func encodeConversations() throws {
+        private func encodeConversations() async throws {
             let template = try self.chat.load(besideTokenizer: try self.tokenizer.path())
-            var encoder = ChatEncoder(template: template, tokenizer: try self.tokenizer.load(), target: self.trainOn)
+            var encoder = ChatEncoder(template: template, tokenizer: try await self.tokenizer.load(), target: self.trainOn)
             var out = BufferedOutput()
             try ConversationLines.forEach(format: self.format) { _, conversation in
                 do throws(ChatError) {

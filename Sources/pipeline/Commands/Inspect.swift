@@ -3,7 +3,7 @@ import Foundation
 import Ingot
 
 extension PipelineCommand {
-    struct Inspect: ParsableCommand {
+    struct Inspect: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inspect",
             abstract: "Show a dataset's schema, counts and statistics, and its first rows decoded to text.")
@@ -20,8 +20,8 @@ extension PipelineCommand {
         @Option(help: "Characters of text shown per document.")
         var width: Int = 240
 
-        func run() throws {
-            try exitingOnError {
+        func run() async throws {
+            try await exitingOnError {
                 let reader = try DatasetReader(directory: self.path)
                 let index = reader.index
                 let s = index.statistics
@@ -42,7 +42,7 @@ extension PipelineCommand {
                     print("counters    \(s.counters.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", "))")
                 }
                 guard self.rows > 0, !index.shards.isEmpty else { return }
-                guard let tokenizer = try self.loadTokenizer(matching: index.tokenizer.sha256) else {
+                guard let tokenizer = try await self.loadTokenizer(matching: index.tokenizer.sha256) else {
                     print("(pass --tokenizer to decode rows: the bundled tokenizer is not the dataset's)")
                     return
                 }
@@ -74,8 +74,8 @@ extension PipelineCommand {
             }
         }
 
-        private func loadTokenizer(matching sha256: String) throws -> Tokenizer? {
-            if self.tokenizer.tokenizer != nil { return try self.tokenizer.load() }
+        private func loadTokenizer(matching sha256: String) async throws -> Tokenizer? {
+            if self.tokenizer.tokenizer != nil { return try await self.tokenizer.load() }
             guard let bundled = BundledDefaults.locate(BundledDefaults.tokenizer),
                 let data = FileManager.default.contents(atPath: bundled), SHA256.hex(data) == sha256
             else { return nil }

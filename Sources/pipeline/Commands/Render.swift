@@ -6,7 +6,7 @@ extension PipelineCommand {
     /// Renders conversations from stdin with a chat template: the text transformers'
     /// `apply_chat_template(tokenize=False)` gives. The shell-level handle for checking a template
     /// against transformers, and with `--highlight` for seeing what `sft` trains on.
-    struct Render: ParsableCommand {
+    struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "render",
             abstract: "Render conversations on stdin with a chat template; write {\"text\": ...} or {\"error\": ...} per line.",
@@ -41,10 +41,10 @@ extension PipelineCommand {
             }
         }
 
-        func run() throws {
-            try exitingOnError {
+        func run() async throws {
+            try await exitingOnError {
                 let template = try self.chat.load(besideTokenizer: try self.tokenizer.path())
-                var encoder = try self.highlight ? ChatEncoder(template: template, tokenizer: self.tokenizer.load(), target: self.trainOn) : nil
+                var encoder = try await self.highlight ? ChatEncoder(template: template, tokenizer: self.tokenizer.load(), target: self.trainOn) : nil
                 var out = BufferedOutput()
                 try ConversationLines.forEach(format: self.format) { _, conversation in
                     switch conversation {

@@ -72,7 +72,7 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
     }
 
     private func runPipeline() async throws {
-        let (runner, environment, source) = try self.prepare()
+        let (runner, environment, source) = try await self.prepare()
         let progress = ProgressPrinter()
         let pipeline = self.pipeline
         let report = try await withInterruptHandling {
@@ -91,7 +91,7 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
     }
 
     /// The runner and environment these arguments describe, and the input in words.
-    func prepare() throws -> (PipelineRunner, PipelineEnvironment, source: String) {
+    func prepare() async throws -> (PipelineRunner, PipelineEnvironment, source: String) {
         let bundledInput = self.input.input.isEmpty
         var inputs = self.input.input
         if bundledInput {
@@ -101,7 +101,7 @@ struct RunPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
             inputs = [sample]
         }
         let output = self.options.output ?? "shards/\(Pipeline.name)"
-        let tokenizer = try self.tokenizer.load()
+        let tokenizer = try await self.tokenizer.load()
         if let padID = self.options.padID, Int(padID) >= tokenizer.vocabularySize {
             throw ValidationError("--pad-id \(padID) is outside the vocabulary (size \(tokenizer.vocabularySize))")
         }

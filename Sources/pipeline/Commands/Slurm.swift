@@ -47,9 +47,9 @@ struct SlurmPipeline<Pipeline: PipelineDefinition>: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try exitingOnError {
+        try await exitingOnError {
             // Plan as every task will, so a wrong path or option fails here, not on the cluster.
-            let (runner, environment, source) = try self.run.prepare()
+            let (runner, environment, source) = try await self.run.prepare()
             let plan = try runner.plan(self.run.pipeline, environment: environment)
             let tasks = try self.slurm.selectedTasks()
             let count = self.slurm.tasks

@@ -15,8 +15,12 @@ struct TokenizerOptions: ParsableArguments {
         return bundled
     }
 
-    func load() throws -> Tokenizer {
-        try Tokenizer.load(contentsOf: try self.path())
+    /// The tokenizer: the one preloaded while the command line was parsed when it is this
+    /// file (``TokenizerPreload``), else loaded now.
+    func load() async throws -> Tokenizer {
+        let path = try self.path()
+        if let preload = TokenizerPreload.current, preload.path == path { return try await preload.tokenizer() }
+        return try Tokenizer.load(contentsOf: path)
     }
 }
 
