@@ -106,7 +106,8 @@ struct ByteKeyedTable: Sendable {
 
     /// Places the keys whose probe starts in `span` of `slots`, in key order, and returns how
     /// many were new and the keys whose probe would leave `span` (unless `wrapping`: the span is
-    /// then the whole table).
+    /// then the whole table). Each key is hashed once, ``lookahead`` of this span's keys before
+    /// it is placed, in a small ring.
     private static func place(
         keysIn arena: UnsafeBufferPointer<UInt8>, ends: [UInt32], values: [UInt64], startingIn span: Range<Int>, wrapping: Bool,
         of slots: UnsafeMutableBufferPointer<Slot>
@@ -115,19 +116,32 @@ struct ByteKeyedTable: Sendable {
         func key(_ i: Int) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: arena[(i == 0 ? 0 : Int(ends[i - 1]))..<Int(ends[i])])
         }
-        // This span's keys and their hashes, in key order.
-        var mine: [(index: Int, hash: UInt64)] = []
-        mine.reserveCapacity(wrapping ? ends.count : 2 * ends.count * span.count / slots.count)
-        for i in ends.indices {
-            let h = Self.hash(key(i))
-            if span.contains(Int(truncatingIfNeeded: h) & mask) { mine.append((i, h)) }
+        // The next keys of this span, hashed and their slots asked for: (index, hash) at
+        // `(first + k) % lookahead`; `scanned` is the first key not yet looked at.
+        var ahead = [(index: Int, hash: UInt64)](repeating: (0, 0), count: Self.lookahead)
+        var first = 0
+        var queued = 0
+        var scanned = 0
+        func refill() {
+            while queued < Self.lookahead && scanned < ends.count {
+                let h = Self.hash(key(scanned))
+                let home = Int(truncatingIfNeeded: h) & mask
+                if wrapping || span.contains(home) {
+                    CIngotCPU_prefetch(slots.baseAddress! + home)
+                    ahead[(first + queued) % Self.lookahead] = (scanned, h)
+                    queued += 1
+                }
+                scanned += 1
+            }
         }
         var count = 0
         var overflow: [Int] = []
-        entries: for (n, (i, h)) in mine.enumerated() {
-            if n + Self.lookahead < mine.count {
-                CIngotCPU_prefetch(slots.baseAddress! + (Int(truncatingIfNeeded: mine[n + Self.lookahead].hash) & mask))
-            }
+        refill()
+        entries: while queued > 0 {
+            let (i, h) = ahead[first]
+            first = (first + 1) % Self.lookahead
+            queued -= 1
+            refill()
             let key = key(i)
             let prefix = Self.prefix(key)
             var slot = Int(truncatingIfNeeded: h) & mask
