@@ -1,3 +1,4 @@
+import IngotCore
 import IngotShards
 import Synchronization
 
@@ -8,9 +9,9 @@ import Synchronization
 /// end of a partition (306 of a 20 MB run's 2,841 rows): collected and then compressed, their
 /// packing, compression and writing ran one after another while the other cores waited.
 /// Here the stages run in the calling task and emit into a stream; a child task compresses up
-/// to `width` frames at once and sends each to the writer as soon as it and every frame before
-/// it are ready. With one worker (`width` 1), frames are compressed in the calling task: one
-/// worker uses one core.
+/// to `width` frames at once and sends the compressed ones to the writer in order, whenever a
+/// frame comes in or a compression ends. With one worker (`width` 1), frames are compressed in
+/// the calling task: one worker uses one core.
 ///
 /// Raw frames waiting to be compressed are held up to ``rawBudget`` bytes; past that (a
 /// book-sized document makes thousands of frames in one call) the stages' task compresses each
@@ -76,6 +77,7 @@ struct FrameStream: Sendable {
             } catch is SenderStopped {
                 continuation.finish()
                 try await group.waitForAll()  // throws the sender's error
+                throw IngotError(.internalInconsistency, "the frame sender stopped without an error")
             } catch {
                 continuation.finish()
                 group.cancelAll()
