@@ -47,23 +47,22 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
             if job == 0 {
                 entries[0] = Result { () throws(TokenizerError) in
                     var read = try self.readVocabulary(vocab)
-                    if tableWhileDecoding { read.buildTable(onEveryCore: false) }
+                    if tableWhileDecoding { read.table = read.makeTable(onEveryCore: false) }
                     return read
                 }
             } else {
                 decoded[0] = Result { () throws(TokenizerError) in try self.decodeMerges(merges) }
             }
         }
-        var read = try entries[0]!.get()
-        read.buildTable(onEveryCore: true)
+        let read = try entries[0]!.get()
         let words = Vocabulary(
-            table: read.table!, tokenBytes: TokenBytes(arena: read.arena, ends: read.ends, ids: read.ids, count: read.idCount),
+            table: read.table ?? read.makeTable(onEveryCore: true), tokenBytes: TokenBytes(arena: read.arena, ends: read.ends, ids: read.ids, count: read.idCount),
             canCutAtMarkers: read.canCutAtMarkers)
         let merges = try self.resolve(try decoded[0]!.get(), in: words.table)
         return (words, merges)
     }
 
-    /// The vocabulary's entries as read, and their table once built.
+    /// The vocabulary's entries as read, and their table if it was built beside the merges.
     private struct VocabularyEntries {
         /// Each entry's bytes, end to end.
         var arena: [UInt8]
@@ -73,9 +72,8 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         var canCutAtMarkers: Bool
         var table: ByteKeyedTable?
 
-        mutating func buildTable(onEveryCore: Bool) {
-            guard self.table == nil else { return }
-            self.table = ByteKeyedTable(keysIn: self.arena, ends: self.ends, values: self.ids.map { UInt64($0) }, onEveryCore: onEveryCore)
+        func makeTable(onEveryCore: Bool) -> ByteKeyedTable {
+            ByteKeyedTable(keysIn: self.arena, ends: self.ends, values: self.ids.map { UInt64($0) }, onEveryCore: onEveryCore)
         }
     }
 

@@ -106,8 +106,10 @@ struct ByteKeyedTable: Sendable {
 
     /// Places the keys whose probe starts in `span` of `slots`, in key order, and returns how
     /// many were new and the keys whose probe would leave `span` (unless `wrapping`: the span is
-    /// then the whole table). Each key is hashed once, ``lookahead`` of this span's keys before
-    /// it is placed, in a small ring.
+    /// then the whole table). Every part hashes every key once, a sequential pass over the arena,
+    /// to find its own: cheap next to placing them in a table far bigger than the CPU's caches.
+    /// This span's keys wait in a small ring, ``lookahead`` of them ahead of being placed, their
+    /// slots asked for as they enter it.
     private static func place(
         keysIn arena: UnsafeBufferPointer<UInt8>, ends: [UInt32], values: [UInt64], startingIn span: Range<Int>, wrapping: Bool,
         of slots: UnsafeMutableBufferPointer<Slot>
