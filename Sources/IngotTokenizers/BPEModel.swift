@@ -89,34 +89,34 @@ struct BPEModel: Sendable {
         }
     }
 
-    /// Merges a short piece: the merge value of each adjacent pair is kept in a small array,
-    /// so a merge costs a scan for the minimum plus two lookups for the new neighbours.
+    /// Merges a short piece: the rank of each adjacent pair is kept in a small array, so a
+    /// merge costs a scan for the minimum plus two lookups for the new neighbours.
     private func mergeByScanning(_ parts: inout [UInt32]) {
         guard parts.count > 1 else { return }
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: parts.count) { pairs in
-            // (rank << 32 | merged) per adjacent pair; UInt64.max when the pair does not merge.
-            // Comparing these compares ranks first; ranks are unique per pair.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: parts.count) { ranks in
+            // MergeTable.none (above every rank) where the pair does not merge. Ranks name the
+            // token they make, so equal ranks are equal merges: the leftmost wins.
             var n = parts.count
-            for i in 0..<(n - 1) { pairs[i] = self.merges.lookup(parts[i], parts[i + 1]) }
+            for i in 0..<(n - 1) { ranks[i] = self.merges.payload(parts[i], parts[i + 1]) }
             while n > 1 {
-                var best = UInt64.max
+                var best = MergeTable.none
                 var b = -1
-                for i in 0..<(n - 1) where pairs[i] < best {
-                    best = pairs[i]
+                for i in 0..<(n - 1) where ranks[i] < best {
+                    best = ranks[i]
                     b = i
                 }
                 if b < 0 { break }
-                parts[b] = UInt32(truncatingIfNeeded: best)
+                parts[b] = self.merges.merged(rank: best)
                 parts.remove(at: b + 1)
                 n -= 1
                 // Pairs right of the merge shift down by one; the two touching it are new.
                 var j = b + 1
                 while j < n - 1 {
-                    pairs[j] = pairs[j + 1]
+                    ranks[j] = ranks[j + 1]
                     j += 1
                 }
-                if b + 1 < n { pairs[b] = self.merges.lookup(parts[b], parts[b + 1]) }
-                if b > 0 { pairs[b - 1] = self.merges.lookup(parts[b - 1], parts[b]) }
+                if b + 1 < n { ranks[b] = self.merges.payload(parts[b], parts[b + 1]) }
+                if b > 0 { ranks[b - 1] = self.merges.payload(parts[b - 1], parts[b]) }
             }
         }
     }
@@ -129,28 +129,27 @@ struct BPEModel: Sendable {
         var alive = [Bool](repeating: true, count: n)
         var heap = MinHeap()
         for i in 0..<(n - 1) {
-            let m = self.merges.lookup(tokens[i], tokens[i + 1])
-            if m != UInt64.max { heap.push((m & 0xFFFF_FFFF_0000_0000) | UInt64(i)) }
+            let rank = self.merges.payload(tokens[i], tokens[i + 1])
+            if rank != MergeTable.none { heap.push(UInt64(rank) << 32 | UInt64(i)) }
         }
         while let top = heap.pop() {
-            let rank = top >> 32
+            let rank = UInt32(truncatingIfNeeded: top >> 32)
             let i = Int(top & 0xFFFF_FFFF)
             guard alive[i], next[i] < n else { continue }
             let j = next[i]
-            let m = self.merges.lookup(tokens[i], tokens[j])
-            guard m != UInt64.max, m >> 32 == rank else { continue }  // stale entry
-            tokens[i] = UInt32(truncatingIfNeeded: m)
+            guard self.merges.payload(tokens[i], tokens[j]) == rank else { continue }  // stale entry
+            tokens[i] = self.merges.merged(rank: rank)
             alive[j] = false
             next[i] = next[j]
             if next[j] < n { prev[next[j]] = i }
             if prev[i] >= 0 {
                 let p = prev[i]
-                let pm = self.merges.lookup(tokens[p], tokens[i])
-                if pm != UInt64.max { heap.push((pm & 0xFFFF_FFFF_0000_0000) | UInt64(p)) }
+                let left = self.merges.payload(tokens[p], tokens[i])
+                if left != MergeTable.none { heap.push(UInt64(left) << 32 | UInt64(p)) }
             }
             if next[i] < n {
-                let nm = self.merges.lookup(tokens[i], tokens[next[i]])
-                if nm != UInt64.max { heap.push((nm & 0xFFFF_FFFF_0000_0000) | UInt64(i)) }
+                let right = self.merges.payload(tokens[i], tokens[next[i]])
+                if right != MergeTable.none { heap.push(UInt64(right) << 32 | UInt64(i)) }
             }
         }
         var i = 0

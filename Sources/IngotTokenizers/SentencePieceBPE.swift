@@ -9,8 +9,11 @@
 struct SentencePieceBPE: Sendable {
     /// Normal, user-defined and unused pieces -> id.
     let pieces: ByteKeyedTable
-    /// (left, right) -> (rank of the merged piece's score, 0 = highest) << 32 | merged id.
+    /// (left, right) -> an index into `pairValues`.
     let pairs: MergeTable
+    /// Per pair: (rank of the merged piece's score, 0 = highest) << 32 | merged id. Unlike BPE
+    /// ranks, score ranks are shared by different merges, so they cannot be the table's payload.
+    let pairValues: [UInt64]
     /// Characters that are not pieces but occur in some piece -> id past the vocabulary.
     let extraCharacters: ByteKeyedTable
     let scores: [Float]
@@ -30,8 +33,8 @@ struct SentencePieceBPE: Sendable {
 
     init(
         pieceTexts: [[UInt8]?], scores: [Float], isUnused: [Bool], userDefined: PrefixTrie?, unknown: UInt32,
-        byteFallback: [UInt32]?
-    ) {
+        byteFallback: [UInt32]?, fail: (String) -> TokenizerError
+    ) throws(TokenizerError) {
         var table = ByteKeyedTable(minimumCapacity: pieceTexts.count)
         for (id, text) in pieceTexts.enumerated() {
             if let text, table.find(text) == nil { table.insert(text, value: UInt64(id)) }
@@ -45,6 +48,7 @@ struct SentencePieceBPE: Sendable {
         var extra = ByteKeyedTable()
         var nextExtra = UInt32(pieceTexts.count)
         var pairs = MergeTable(capacity: pieceTexts.count * 4)
+        var pairValues: [UInt64] = []
         func symbolID(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32? {
             if let id = table.find(bytes) { return UInt32(truncatingIfNeeded: id) }
             let lead = bytes[0]
@@ -58,13 +62,18 @@ struct SentencePieceBPE: Sendable {
         for (id, text) in pieceTexts.enumerated() {
             guard let text, text.count > 1, table.find(text) == UInt64(id) else { continue }
             let rank = rankOf[scores[id]]!
-            text.withUnsafeBufferPointer { text in
+            try text.withUnsafeBufferPointer { (text) throws(TokenizerError) in
                 var k = 1
                 while k < text.count {
                     if text[k] & 0xC0 != 0x80, let left = symbolID(UnsafeBufferPointer(rebasing: text[..<k])),
                         let right = symbolID(UnsafeBufferPointer(rebasing: text[k...]))
                     {
-                        pairs.insert(left: left, right: right, rank: rank, merged: UInt32(id))
+                        guard max(left, right, UInt32(id)) < MergeTable.idLimit, pairValues.count < MergeTable.payloadLimit else {
+                            throw fail("the model has more pieces or piece pairs than the merge table holds")
+                        }
+                        if pairs.insert(left: left, right: right, payload: UInt32(pairValues.count)) {
+                            pairValues.append(UInt64(rank) << 32 | UInt64(id))
+                        }
                     }
                     k += 1
                 }
@@ -72,6 +81,7 @@ struct SentencePieceBPE: Sendable {
         }
         self.pieces = table
         self.pairs = pairs
+        self.pairValues = pairValues
         self.extraCharacters = extra
         self.scores = scores
         self.isUnused = isUnused
@@ -83,6 +93,13 @@ struct SentencePieceBPE: Sendable {
             table.find([UInt8(b)]).map { UInt32(truncatingIfNeeded: $0) }
                 ?? extra.find([UInt8(b)]).map { UInt32(truncatingIfNeeded: $0) } ?? Self.isolated
         }
+    }
+
+    /// The pair's (score rank << 32 | merged id), or `UInt64.max` when it does not merge.
+    @inline(__always)
+    private func pairValue(_ left: UInt32, _ right: UInt32) -> UInt64 {
+        let index = self.pairs.payload(left, right)
+        return index == MergeTable.none ? UInt64.max : self.pairValues.withUnsafeBufferPointer { $0[Int(index)] }
     }
 
     /// Per-encoder buffers, reused across calls.
@@ -167,7 +184,7 @@ struct SentencePieceBPE: Sendable {
                 let l = symbols[Int(left)]
                 let r = symbols[Int(right)]
                 guard !l.frozen, !r.frozen else { return }
-                let value = self.pairs.lookup(l.id, r.id)
+                let value = self.pairValue(l.id, r.id)
                 guard value != UInt64.max else { return }
                 let merged = UInt32(truncatingIfNeeded: value)
                 Self.push(
@@ -226,7 +243,7 @@ struct SentencePieceBPE: Sendable {
                     let l = symbols[k]
                     let r = symbols[k + 1]
                     if l.frozen || r.frozen { return UInt64.max }
-                    let v = self.pairs.lookup(l.id, r.id)
+                    let v = self.pairValue(l.id, r.id)
                     if recordsReverseMerges && v != UInt64.max && self.isUnused[Int(UInt32(truncatingIfNeeded: v))] {
                         s.revMerge[UInt32(truncatingIfNeeded: v)] = (l.id, r.id)
                     }

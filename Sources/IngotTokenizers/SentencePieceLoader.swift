@@ -266,11 +266,11 @@ struct SentencePieceLoader {
         switch modelType {
         case 2:
             model = .sentencePieceBPE(
-                SentencePieceBPE(
+                try SentencePieceBPE(
                     pieceTexts: pieces.map { [.normal, .userDefined, .unused].contains($0.type) ? $0.text : nil },
                     scores: pieces.map(\.score), isUnused: pieces.map { $0.type == .unused },
                     userDefined: hasUserDefined ? userDefined : nil, unknown: UInt32(unknownID),
-                    byteFallback: byteFallback ? byteIDs : nil))
+                    byteFallback: byteFallback ? byteIDs : nil, fail: self.fail))
         case 1:
             // Unigram: normal pieces by score; user-defined ones always win (length * max - 0.1,
             // as unigram_model.cc scores them); unused pieces are not in the lattice.

@@ -128,6 +128,7 @@ struct TokenizerJSONLoader {
             byteTokens[b] = UInt32(id)
         }
 
+        try MergeTable.checkIDs(resolved, fail: self.fail)
         var merges = MergeTable(capacity: resolved.count)
         merges.insert(contentsOf: resolved)
 
