@@ -98,10 +98,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            // The release tool is one static executable: the Swift runtime and Foundation are
-            // linked in, not loaded and relocated at every start (GPT-2 start-up 72-76 -> 56-58 ms,
-            // Benchmarks/README.md). Only this executable: the libraries stay free of unsafe
-            // flags for the packages that depend on them.
+            // The release tool links the Swift runtime and Foundation in, rather than loading and
+            // relocating them at every start (GPT-2 start-up 72-76 -> 56-58 ms, Benchmarks/README.md;
+            // the system C libraries stay shared). Only this executable: the libraries stay free
+            // of unsafe flags for the packages that depend on them.
             swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
             linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
         ),
