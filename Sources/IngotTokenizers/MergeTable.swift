@@ -44,24 +44,33 @@ struct MergeTable: Sendable {
         var merged: UInt32
     }
 
+    /// Whether `merge`'s ids and rank fit a slot.
+    private static func fits(_ merge: Merge) -> Bool {
+        max(merge.left, merge.right, merge.merged) < Self.idLimit && merge.rank < Self.payloadLimit
+    }
+
     /// Throws `fail(...)` unless every id and rank of `merges` fits a slot.
     static func checkIDs(_ merges: [Merge], fail: (String) -> TokenizerError) throws(TokenizerError) {
-        for merge in merges where max(merge.left, merge.right, merge.merged) >= Self.idLimit || merge.rank >= Self.payloadLimit {
+        for merge in merges where !Self.fits(merge) {
             throw fail(
-                "merge \(merge.rank) has token ids or a rank beyond what the merge table holds (ids below \(Self.idLimit), ranks below \(Self.payloadLimit))"
-            )
+                "merge \(merge.rank) has token ids or a rank beyond what the merge table holds "
+                    + "(ids below \(Self.idLimit), ranks below \(Self.payloadLimit))")
         }
     }
 
     /// Records `merges` by rank, in order (where two join the same pair, the earlier wins, as
     /// with ``insert(left:right:payload:)``), and the token each rank makes. Ids and ranks must
-    /// have passed ``checkIDs(_:fail:)``. Each insert asks for its slot
-    /// ``ByteKeyedTable/lookahead`` merges early: a large vocabulary's table is far bigger than
-    /// the CPU's caches.
+    /// have passed ``checkIDs(_:fail:)`` (a loader's error; here, a precondition). Each insert
+    /// asks for its slot ``ByteKeyedTable/lookahead`` merges early: a large vocabulary's table is
+    /// far bigger than the CPU's caches.
     mutating func insert(contentsOf merges: [Merge]) {
         let mask = self.mask
         let lookahead = ByteKeyedTable.lookahead
-        let ranks = Int(merges.lazy.map(\.rank).max() ?? 0) + 1
+        var ranks = 0
+        for merge in merges {
+            precondition(Self.fits(merge), "merge table entry out of range")
+            ranks = max(ranks, Int(merge.rank) + 1)
+        }
         if self.mergedByRank.count < ranks { self.mergedByRank += repeatElement(0, count: ranks - self.mergedByRank.count) }
         self.slots.withUnsafeMutableBufferPointer { slots in
             self.mergedByRank.withUnsafeMutableBufferPointer { mergedByRank in
