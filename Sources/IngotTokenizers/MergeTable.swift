@@ -5,8 +5,9 @@ import CIngotCPU
 /// Merging a piece is mostly waiting for these lookups (each merge asks for the pairs it makes
 /// with its neighbours), so a slot is a single 64-bit word, the left id, the right id and the
 /// payload packed together: GPT-2's 50k merges take 1 MB at a load of 0.38, and a lookup
-/// touches one cache line. Ids must be below ``idLimit`` (loaders check, see
-/// ``checkIDs(_:fail:)``); any id at or above it is simply absent.
+/// touches one cache line. Ids must be below ``idLimit`` and payloads below ``payloadLimit``
+/// (``insert(contentsOf:fail:)`` refuses a file's merges beyond them); a lookup of any id at or
+/// above the limit finds nothing.
 ///
 /// For BPE the payload is the merge's rank, and the table also keeps the token each rank
 /// makes: merges sharing a rank make the same token (a tiktoken token reached by several
@@ -26,7 +27,7 @@ struct MergeTable: Sendable {
 
     private var slots: [UInt64]
     private var mask: Int
-    /// The token each rank's merge makes (filled by ``insert(contentsOf:)``).
+    /// The token each rank's merge makes (filled by ``insert(contentsOf:fail:)``).
     private var mergedByRank: [UInt32] = []
 
     init(capacity: Int) {
@@ -44,31 +45,21 @@ struct MergeTable: Sendable {
         var merged: UInt32
     }
 
-    /// Whether `merge`'s ids and rank fit a slot.
-    private static func fits(_ merge: Merge) -> Bool {
-        max(merge.left, merge.right, merge.merged) < Self.idLimit && merge.rank < Self.payloadLimit
-    }
-
-    /// Throws `fail(...)` unless every id and rank of `merges` fits a slot.
-    static func checkIDs(_ merges: [Merge], fail: (String) -> TokenizerError) throws(TokenizerError) {
-        for merge in merges where !Self.fits(merge) {
-            throw fail(
-                "merge \(merge.rank) has token ids or a rank beyond what the merge table holds "
-                    + "(ids below \(Self.idLimit), ranks below \(Self.payloadLimit))")
-        }
-    }
-
-    /// Records `merges` by rank, in order (where two join the same pair, the earlier wins, as
-    /// with ``insert(left:right:payload:)``), and the token each rank makes. Ids and ranks must
-    /// have passed ``checkIDs(_:fail:)`` (a loader's error; here, a precondition). Each insert
-    /// asks for its slot ``ByteKeyedTable/lookahead`` merges early: a large vocabulary's table is
-    /// far bigger than the CPU's caches.
-    mutating func insert(contentsOf merges: [Merge]) {
+    /// Records a file's `merges` by rank, in order (where two join the same pair, the earlier
+    /// wins, as with ``insert(left:right:payload:)``), and the token each rank makes. Throws
+    /// `fail(...)`, recording nothing, when an id or a rank does not fit a slot. Each insert asks
+    /// for its slot ``ByteKeyedTable/lookahead`` merges early: a large vocabulary's table is far
+    /// bigger than the CPU's caches.
+    mutating func insert(contentsOf merges: [Merge], fail: (String) -> TokenizerError) throws(TokenizerError) {
         let mask = self.mask
         let lookahead = ByteKeyedTable.lookahead
         var ranks = 0
         for merge in merges {
-            precondition(Self.fits(merge), "merge table entry out of range")
+            guard max(merge.left, merge.right, merge.merged) < Self.idLimit && merge.rank < Self.payloadLimit else {
+                throw fail(
+                    "merge \(merge.rank) has token ids or a rank beyond what the merge table holds "
+                        + "(ids below \(Self.idLimit), ranks below \(Self.payloadLimit))")
+            }
             ranks = max(ranks, Int(merge.rank) + 1)
         }
         if self.mergedByRank.count < ranks { self.mergedByRank += repeatElement(0, count: ranks - self.mergedByRank.count) }

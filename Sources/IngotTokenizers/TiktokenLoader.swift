@@ -88,10 +88,7 @@ struct TiktokenLoader {
         // up in slices on every core (the table is only read), inserted in file order.
         let found = Self.splitsIntoTwoTokens(ranks, vocabulary: vocabulary, idOffset: idOffset)
         var merges = MergeTable(capacity: ranks.count * 4)
-        for slice in found {
-            try MergeTable.checkIDs(slice, fail: fail)
-            merges.insert(contentsOf: slice)
-        }
+        for slice in found { try merges.insert(contentsOf: slice, fail: fail) }
         let model = BPEModel(byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: true)
         return (model, tokenBytes)
     }

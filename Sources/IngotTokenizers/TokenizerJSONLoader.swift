@@ -128,9 +128,8 @@ struct TokenizerJSONLoader {
             byteTokens[b] = UInt32(id)
         }
 
-        try MergeTable.checkIDs(resolved, fail: self.fail)
         var merges = MergeTable(capacity: resolved.count)
-        merges.insert(contentsOf: resolved)
+        try merges.insert(contentsOf: resolved, fail: self.fail)
 
         var bpe = BPEModel(
             byteTokens: byteTokens, vocabulary: vocabulary, merges: merges, ignoreMerges: model["ignore_merges"]?.boolValue ?? false)

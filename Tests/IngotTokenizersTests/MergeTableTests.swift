@@ -22,9 +22,8 @@ import Testing
         }
         merges.append(MergeTable.Merge(left: 7, right: 9, rank: MergeTable.payloadLimit - 1, merged: 5))
 
-        try MergeTable.checkIDs(merges) { TokenizerError(path: "test", $0) }
         var table = MergeTable(capacity: merges.count)
-        table.insert(contentsOf: merges)
+        try table.insert(contentsOf: merges) { TokenizerError(path: "test", $0) }
         var expected: [UInt64: MergeTable.Merge] = [:]
         for merge in merges where expected[UInt64(merge.left) << 32 | UInt64(merge.right)] == nil {
             expected[UInt64(merge.left) << 32 | UInt64(merge.right)] = merge
@@ -49,12 +48,15 @@ import Testing
     }
 
     /// Ids at or above the limit are absent, never a truncated alias of a smaller id: the all-ones
-    /// id would read an empty slot as a match, and a wider one would lose its top bits.
+    /// id would read an empty slot as a match, and a right id of 21 bits or more would spill
+    /// into the left id's bits (3, 4 + 2^21 packs as 4, 4).
     @Test func idsBeyondTheLimitAreAbsent() {
         var table = MergeTable(capacity: 4)
         table.insert(left: 3, right: 4, payload: 1)
+        table.insert(left: 4, right: 4, payload: 3)
         table.insert(left: MergeTable.idLimit - 1, right: 0, payload: 2)
         #expect(table.payload(3, 4) == 1)
+        #expect(table.payload(4, 4) == 3)
         #expect(table.payload(3 + (1 << 21), 4) == MergeTable.none)
         #expect(table.payload(3, 4 + (1 << 21)) == MergeTable.none)
         #expect(table.payload(MergeTable.idLimit, MergeTable.idLimit) == MergeTable.none)
@@ -66,16 +68,20 @@ import Testing
         #expect(table.payload(3, 4) == 1)
     }
 
-    /// A file whose ids or ranks do not fit a slot is refused with a message, not truncated.
+    /// A file whose ids or ranks do not fit a slot is refused with a message, not truncated, and
+    /// nothing of it is recorded.
     @Test func outOfRangeMergesAreRefused() {
         let fail = { (message: String) in TokenizerError(path: "tokenizer.json", message) }
+        let good = MergeTable.Merge(left: 1, right: 2, rank: 0, merged: 3)
         for merge in [
             MergeTable.Merge(left: MergeTable.idLimit, right: 1, rank: 0, merged: 2),
             MergeTable.Merge(left: 1, right: MergeTable.idLimit, rank: 0, merged: 2),
             MergeTable.Merge(left: 1, right: 2, rank: 0, merged: MergeTable.idLimit),
             MergeTable.Merge(left: 1, right: 2, rank: MergeTable.payloadLimit, merged: 3),
         ] {
-            #expect(throws: TokenizerError.self) { try MergeTable.checkIDs([merge], fail: fail) }
+            var table = MergeTable(capacity: 2)
+            #expect(throws: TokenizerError.self) { try table.insert(contentsOf: [good, merge], fail: fail) }
+            #expect(table.payload(1, 2) == MergeTable.none)
         }
     }
 }
