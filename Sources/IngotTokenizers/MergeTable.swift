@@ -69,7 +69,7 @@ struct MergeTable: Sendable {
                     for index in merges.indices {
                         if index + lookahead < merges.count {
                             let ahead = merges[index + lookahead]
-                            CIngotCPU_prefetch(slots.baseAddress! + (Self.slot(Self.key(ahead.left, ahead.right)) & mask))
+                            CIngotCPU_prefetch(slots.baseAddress! + (IntegerKeyHash.slot(Self.key(ahead.left, ahead.right)) & mask))
                         }
                         let merge = merges[index]
                         if Self.place(Self.key(merge.left, merge.right), payload: merge.rank, in: slots, mask: mask) {
@@ -96,7 +96,7 @@ struct MergeTable: Sendable {
     /// Puts `key`'s entry in its slot unless the pair already has one; returns whether it did.
     @inline(__always)
     private static func place(_ key: UInt64, payload: UInt32, in slots: UnsafeMutableBufferPointer<UInt64>, mask: Int) -> Bool {
-        var i = Self.slot(key) & mask
+        var i = IntegerKeyHash.slot(key) & mask
         while slots[i] != Self.empty {
             if slots[i] >> Self.payloadBits == key { return false }
             i = (i + 1) & mask
@@ -110,20 +110,13 @@ struct MergeTable: Sendable {
         UInt64(left) << Self.idBits | UInt64(right)
     }
 
-    @inline(__always)
-    private static func slot(_ key: UInt64) -> Int {
-        var h = key &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 32
-        return Int(truncatingIfNeeded: h)
-    }
-
     /// The pair's payload (for BPE, the rank of the merge that joins it), or ``none``.
     @inline(__always)
     func payload(_ left: UInt32, _ right: UInt32) -> UInt32 {
         guard left < Self.idLimit && right < Self.idLimit else { return Self.none }
         let key = Self.key(left, right)
         return self.slots.withUnsafeBufferPointer { slots in
-            var i = Self.slot(key) & self.mask
+            var i = IntegerKeyHash.slot(key) & self.mask
             while true {
                 let slot = slots[i]
                 if slot >> Self.payloadBits == key { return UInt32(truncatingIfNeeded: slot & Self.payloadMask) }

@@ -20,16 +20,9 @@ struct PrefixTrie: Sendable {
     }
 
     @inline(__always)
-    private static func slot(_ key: UInt64) -> Int {
-        var h = key &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 29
-        return Int(truncatingIfNeeded: h)
-    }
-
-    @inline(__always)
     func child(of node: UInt32, _ byte: UInt8) -> UInt32? {
         let key = (UInt64(node) << 8 | UInt64(byte)) + 1
-        var i = Self.slot(key) & self.mask
+        var i = IntegerKeyHash.slot(key) & self.mask
         while true {
             let k = self.keys[i]
             if k == key { return self.children[i] }
@@ -56,7 +49,7 @@ struct PrefixTrie: Sendable {
     }
 
     private mutating func put(key: UInt64, child: UInt32) {
-        var i = Self.slot(key) & self.mask
+        var i = IntegerKeyHash.slot(key) & self.mask
         while self.keys[i] != 0 { i = (i + 1) & self.mask }
         self.keys[i] = key
         self.children[i] = child
