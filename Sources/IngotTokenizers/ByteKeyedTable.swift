@@ -270,12 +270,6 @@ struct ByteKeyedTable: Sendable {
         key.withUnsafeBufferPointer { self.insert($0, value: value) }
     }
 
-    mutating func removeAll() {
-        for i in self.slots.indices { self.slots[i].hash = 0 }
-        self.arena.removeAll(keepingCapacity: true)
-        self.count = 0
-    }
-
     private mutating func grow() {
         let old = self.slots
         self.slots = Array(repeating: Self.emptySlot, count: old.count * 2)
@@ -288,8 +282,9 @@ struct ByteKeyedTable: Sendable {
     }
 }
 
+/// Whether the `n` bytes at `a` and at `b` are equal.
 @inline(__always)
-private func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     var i = 0
     while i + 8 <= n {
         if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)

@@ -11,7 +11,7 @@ extension Tokenizer {
         /// EOS, CLS/SEP), around each encoded text.
         public var addsSpecialTokens = false
 
-        private var cache = ByteKeyedTable()
+        private var cache = PieceCache()
         /// The one- and two-id results of short pieces, looked up before `cache`.
         private var shortPieces = ShortPieceCache()
         private var cachedIDs: [UInt32] = []
@@ -51,7 +51,7 @@ extension Tokenizer {
             guard self.cache.count > 0 else { return }
             let warm = EncoderCaches.Cache(table: self.cache, ids: self.cachedIDs, shortPieces: self.shortPieces)
             // Small: an encoder is recycled when its stage is done and is rarely used again.
-            self.cache = ByteKeyedTable()
+            self.cache = PieceCache()
             self.cachedIDs = []
             self.shortPieces = ShortPieceCache()
             self.tokenizer.encoderCaches.put(warm)
@@ -186,7 +186,7 @@ extension Tokenizer {
                 Self.appendInline(packed, to: &ids)
                 return
             }
-            if let packed = self.cache.find(piece) {
+            if let packed = self.cache.find(piece, shortKey: shortKey) {
                 // One or two ids live in the entry itself (no second memory access); longer
                 // results are a range of `cachedIDs`.
                 if packed & Self.inlineFlag != 0 {
@@ -215,14 +215,14 @@ extension Tokenizer {
                 if produced == 2 { packed |= Self.secondFlag | UInt64(ids[before + 1]) << 31 }
                 // An empty result is stored as a range of length 0 below.
                 if produced > 0 {
-                    self.cache.insert(piece, value: packed)
+                    self.cache.insert(piece, shortKey: shortKey, value: packed)
                     if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
                     return
                 }
             }
             let start = self.cachedIDs.count
             self.cachedIDs.append(contentsOf: ids[before...])
-            self.cache.insert(piece, value: UInt64(start) << 32 | UInt64(produced))
+            self.cache.insert(piece, shortKey: shortKey, value: UInt64(start) << 32 | UInt64(produced))
         }
 
         /// Appends the one or two ids packed in a cache value with `inlineFlag`.

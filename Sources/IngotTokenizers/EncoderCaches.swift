@@ -6,7 +6,7 @@ import Synchronization
 /// warm one changes no id.
 final class EncoderCaches: Sendable {
     struct Cache: Sendable {
-        var table: ByteKeyedTable
+        var table: PieceCache
         var ids: [UInt32]
         var shortPieces: ShortPieceCache
     }

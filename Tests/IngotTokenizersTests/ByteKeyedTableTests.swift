@@ -3,7 +3,7 @@ import Testing
 
 @testable import IngotTokenizers
 
-/// The byte-keyed table under the vocabularies and the encoders' caches, built at once from an
+/// The byte-keyed table under the vocabularies, built at once from an
 /// arena of keys (on every core for a large one) or key by key.
 @Suite struct ByteKeyedTableTests {
     /// Random keys over a small alphabet (so some repeat, with another value), plus keys whose
