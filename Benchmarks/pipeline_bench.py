@@ -6,6 +6,11 @@
             on the same texts (built from the same tokenizer.json by ../shared/bench/peers.py),
             alternated, median of --repeat.
   scaling   the same run with 1 and with 2 workers on each corpus, alternated: the speed-up.
+            Beside it, the machine's own two-core speed-up for this work: two 1-worker processes
+            on the corpus's halves, one after the other against both at once (one per core).
+            Two independent processes share nothing but the machine (its caches and memory, the
+            host's other tenants): their speed-up is what two cores give this work here with no
+            coordination at all (each still loads its tokenizer and starts cold).
   start-up  a one-line input, per tokenizer: the time to the first (and only) row, whole process.
   encode    the whole `pipeline encode` command (JSONL on stdin, ids as JSON lines to /dev/null),
             on every core and with --workers 1, against tiktoken's `encode_ordinary` (one thread)
@@ -49,12 +54,42 @@ class Pipeline:
     def __init__(self, binary, work):
         self.binary, self.work = binary, work
 
-    def pretrain(self, corpus, tokenizer, workers, pin=False):
-        out = os.path.join(self.work, "out")
+    def command(self, corpus, tokenizer, workers, out="out", core=None):
+        out = os.path.join(self.work, out)
         shutil.rmtree(out, ignore_errors=True)
         cmd = [self.binary, "run", "pretrain", "--input", corpus, "--output", out, "--tokenizer", tokenizer,
                "--seq-len", "2048", "--workers", str(workers)]
-        return run((["taskset", "-c", "0"] if pin else []) + cmd)
+        return (["taskset", "-c", str(core)] if core is not None else []) + cmd
+
+    def pretrain(self, corpus, tokenizer, workers, pin=False):
+        return run(self.command(corpus, tokenizer, workers, core=0 if pin else None))
+
+    def pretrain_together(self, corpora, tokenizer):
+        """Wall seconds until 1-worker runs over `corpora`, started at once, one per core, are all done."""
+        start = time.perf_counter()
+        children = [subprocess.Popen(self.command(corpus, tokenizer, 1, out=f"out{core}", core=core),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    for core, corpus in enumerate(corpora)]
+        statuses = [child.wait() for child in children]
+        elapsed = time.perf_counter() - start
+        if any(statuses):
+            raise SystemExit(f"failed: {corpora}")
+        return elapsed
+
+
+def halves(corpus, work):
+    """The corpus cut into two files of about half its bytes each, at a line end."""
+    with open(corpus, "rb") as f:
+        lines = f.readlines()
+    total, taken, cut = sum(map(len, lines)), 0, 0
+    while cut < len(lines) and taken < total / 2:
+        taken += len(lines[cut])
+        cut += 1
+    paths = [os.path.join(work, "first-half.jsonl"), os.path.join(work, "second-half.jsonl")]
+    for path, part in zip(paths, (lines[:cut], lines[cut:])):
+        with open(path, "wb") as f:
+            f.writelines(part)
+    return paths
 
 
 def fmt(values):
@@ -86,16 +121,25 @@ def one_core(a, pipeline):
 def scaling(a, pipeline):
     results = {}
     for corpus in a.scaling:
-        one, two = [], []
+        parts = halves(corpus, pipeline.work)
+        one, two, apart, together = [], [], [], []
         for _ in range(a.repeat):
             one.append(pipeline.pretrain(corpus, a.tokenizer, 1))
             two.append(pipeline.pretrain(corpus, a.tokenizer, 2))
+            apart.append(sum(pipeline.pretrain(part, a.tokenizer, 1) for part in parts))
+            together.append(pipeline.pretrain_together(parts, a.tokenizer))
         ratio = statistics.median(one) / statistics.median(two)
+        machine = statistics.median(apart) / statistics.median(together)
         print(f"## scaling: {corpus} ({os.path.getsize(corpus) / 1e6:.1f} MB)")
         print(f"1 worker:  {fmt(one)}")
         print(f"2 workers: {fmt(two)}")
-        print(f"speed-up: {ratio:.2f}x")
-        results[corpus] = round(ratio, 2)
+        print(f"speed-up: {ratio:.2f}x (median of per-round ratios {statistics.median(x / y for x, y in zip(one, two)):.2f}x)")
+        print(f"two 1-worker processes on the halves, one after the other: {fmt(apart)}")
+        print(f"the same two at once, one per core:                          {fmt(together)}")
+        print(f"the machine's two-core speed-up for this work: {machine:.2f}x "
+              f"(per round {statistics.median(x / y for x, y in zip(apart, together)):.2f}x); "
+              f"2 workers against the halves at once: {statistics.median(together) / statistics.median(two):.2f}x")
+        results[corpus] = {"speed_up": round(ratio, 2), "machine": round(machine, 2)}
     return {"scaling": results}
 
 
