@@ -72,7 +72,7 @@ struct PieceCache: Sendable {
 
     /// Records `value` for `piece`, which ``find(_:shortKey:)`` has just not found.
     mutating func insert(_ piece: UnsafeBufferPointer<UInt8>, shortKey: UInt64, value: UInt64) {
-        precondition(piece.count >= 2 && piece.count <= Self.maximumPieceLength)
+        precondition(piece.count >= 2 && piece.count <= Self.maximumPieceLength && self.arena.count < 1 << 32)
         if (self.count + 1) * 2 > self.slots.count { self.grow() }
         let key: UInt64
         let h: UInt64
