@@ -195,14 +195,14 @@ public struct ByteChunkReader: ChunkReading {
     }
 
     private mutating func emit(upTo end: Int, failure: (reason: SkipReason, line: Int)?) -> CorpusChunk {
-        let bytes: [UInt8]
-        if end == self.pending.count {
-            // All of it (a whole file, a last line): hand the buffer over rather than copy it.
-            bytes = self.pending
-            self.pending = []
-        } else {
-            bytes = Array(self.pending[0..<end])
-            self.pending.removeFirst(end)
+        // The buffer itself becomes the chunk, and what follows the cut (part of a line) starts
+        // the next buffer: a copy of that tail rather than of the chunk.
+        var bytes: [UInt8] = []
+        swap(&bytes, &self.pending)
+        if end < bytes.count {
+            self.pending.reserveCapacity(bytes.count - end + self.targetChunkBytes)
+            self.pending.append(contentsOf: bytes[end...])
+            bytes.removeSubrange(end...)
         }
         let chunk = CorpusChunk(
             path: self.piece.file.path, records: self.makeRecords(bytes, self.pendingLine), inputBytes: self.inputBytesNotReported,
