@@ -2,9 +2,10 @@
 /// in front of the encoder's piece table.
 ///
 /// The piece table (``PieceCache``) holds up to 262k pieces in 16-byte slots, far beyond the
-/// CPU's L2 cache, and each lookup probes it; here 8,192 entries of 16 bytes (128 KB) stay in L2, and a
-/// key holds the whole piece and its length, so a hit is one load and one compare. A colliding
-/// piece replaces the entry: values are what the model computes from the piece, never stale.
+/// CPU's L2 cache, and each lookup probes it; here 8,192 entries of 16 bytes (128 KB) stay in
+/// L2, and a key holds the whole piece and its length, so a hit is one load and one compare. A
+/// colliding piece replaces the entry: values are what the model computes from the piece, never
+/// stale.
 struct ShortPieceCache: Sendable {
     private struct Entry: Sendable {
         var key: UInt64  // 0: empty

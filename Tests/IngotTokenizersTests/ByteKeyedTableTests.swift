@@ -3,8 +3,8 @@ import Testing
 
 @testable import IngotTokenizers
 
-/// The byte-keyed table under the vocabularies, built at once from an
-/// arena of keys (on every core for a large one) or key by key.
+/// The byte-keyed table under the vocabularies, built at once from an arena of keys (on every
+/// core for a large one) or key by key.
 @Suite struct ByteKeyedTableTests {
     /// Random keys over a small alphabet (so some repeat, with another value), plus keys whose
     /// probes start in the last slots before the middle and the end of the table: where a build

@@ -52,10 +52,9 @@ import Testing
         var pair: ([UInt8], [UInt8])?
         var n: UInt64 = 0
         while pair == nil {
-            let piece = Array("piece-\(n)-of-a-search".utf8).prefix(24).map { $0 }
-            let length = piece.count
+            let piece = Array("piece-\(n)-of-a-search".utf8)
             let h = piece.withUnsafeBufferPointer { ByteKeyedTable.hash($0) }
-            let bits = (h >> 1 & 0xFF_FFFF) | (h >> 60) << 24 | UInt64(length) << 28
+            let bits = (h >> 1 & 0xFF_FFFF) | (h >> 60) << 24 | UInt64(piece.count) << 28
             if let other = seen[bits] { pair = (other, piece) } else { seen[bits] = piece }
             n += 1
         }
