@@ -4,7 +4,7 @@ import Foundation
 
 /// An open-addressing hash table from byte strings to 64-bit values, with keys stored in one
 /// arena: no allocation per key, no `String` on the lookup path. A key's first 8 bytes are kept
-/// in its slot as well, so keys of up to 8 bytes (most tokens and pieces) are compared without
+/// in its slot as well, so keys of up to 8 bytes (most tokens) are compared without
 /// touching the arena: one memory access per lookup.
 struct ByteKeyedTable: Sendable {
     private struct Slot: Sendable {
@@ -182,7 +182,7 @@ struct ByteKeyedTable: Sendable {
         _ slot: Slot, _ key: UnsafeBufferPointer<UInt8>, hash h: UInt64, prefix: UInt64, arena: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         slot.hash == h && slot.prefix == prefix && Int(slot.length) == key.count
-            && (key.count <= 8 || memcmpEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
+            && (key.count <= 8 || bytesEqual(arena.baseAddress! + Int(slot.offset) + 8, key.baseAddress! + 8, key.count - 8))
     }
 
     @inline(__always)
@@ -280,23 +280,4 @@ struct ByteKeyedTable: Sendable {
             self.slots[i] = slot
         }
     }
-}
-
-/// Whether the `n` bytes at `a` and at `b` are equal.
-@inline(__always)
-func memcmpEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        if UnsafeRawPointer(a).loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            != UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        {
-            return false
-        }
-        i += 8
-    }
-    while i < n {
-        if a[i] != b[i] { return false }
-        i += 1
-    }
-    return true
 }

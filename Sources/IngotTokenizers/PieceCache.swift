@@ -59,7 +59,7 @@ struct PieceCache: Sendable {
                 while true {
                     let slot = slots[i]
                     if slot.key & Self.longKeyMask == known
-                        && memcmpEqual(arena.baseAddress! + Int(truncatingIfNeeded: slot.key & 0xFFFF_FFFF), piece.baseAddress!, piece.count)
+                        && bytesEqual(arena.baseAddress! + Int(truncatingIfNeeded: slot.key & 0xFFFF_FFFF), piece.baseAddress!, piece.count)
                     {
                         return slot.value
                     }
