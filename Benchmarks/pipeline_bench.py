@@ -79,16 +79,13 @@ class Pipeline:
 
 def halves(corpus, work):
     """The corpus cut into two files of about half its bytes each, at a line end."""
-    with open(corpus, "rb") as f:
-        lines = f.readlines()
-    total, taken, cut = sum(map(len, lines)), 0, 0
-    while cut < len(lines) and taken < total / 2:
-        taken += len(lines[cut])
-        cut += 1
+    half = os.path.getsize(corpus) / 2
     paths = [os.path.join(work, "first-half.jsonl"), os.path.join(work, "second-half.jsonl")]
-    for path, part in zip(paths, (lines[:cut], lines[cut:])):
-        with open(path, "wb") as f:
-            f.writelines(part)
+    with open(corpus, "rb") as source, open(paths[0], "wb") as first, open(paths[1], "wb") as second:
+        taken = 0
+        for line in source:
+            (first if taken < half else second).write(line)
+            taken += len(line)
     return paths
 
 
