@@ -7,7 +7,7 @@
 //   CZstd, CZlib, CCrypto, CSnappy, CLZ4
 //                          system libraries (libzstd-dev, zlib1g-dev, libssl-dev, libsnappy-dev, liblz4-dev)
 //   CIngotLinux            C shims for Linux calls Swift's Glibc module lacks (sync_file_range)
-//   CIngotCPU              CPU hints Swift cannot spell (prefetch), inline
+//   CIngotCPU              CPU hints and atomics on raw memory Swift cannot spell (prefetch, CAS), inline
 //   IngotSystem            the only C library imports: files, directories, locks, errno, EINTR retries
 //                          -> CIngotLinux
 //   IngotCore              Stage protocol, builder, descriptions, context; document and row values;

@@ -72,12 +72,6 @@ public struct ChatEncoder {
 
     public var tokenizer: Tokenizer { self.encoder.tokenizer }
 
-    /// Hands the tokenizer encoder's warm cache on to the next encoder (see
-    /// ``Tokenizer/Encoder/recycle()``).
-    public mutating func recycle() {
-        self.encoder.recycle()
-    }
-
     /// Whether the template renders messages one by one, so that a mask costs one render.
     public var rendersMessagesIncrementally: Bool { self.messageLoop != nil }
 

@@ -1,6 +1,7 @@
 extension Tokenizer {
-    /// Encodes text: the mutable, per-worker half of a ``Tokenizer``, holding a cache of recently
-    /// seen pieces and the models' scratch buffers.
+    /// Encodes text: the mutable, per-worker half of a ``Tokenizer``, holding a cache of recent
+    /// short pieces and the models' scratch buffers (the tokenizer's piece cache is shared by all
+    /// its encoders).
     public struct Encoder: Sendable {
         public let tokenizer: Tokenizer
         /// Whether special-token strings in the text (`<|endoftext|>`) become their ids, as
@@ -11,17 +12,22 @@ extension Tokenizer {
         /// EOS, CLS/SEP), around each encoded text.
         public var addsSpecialTokens = false
 
-        private var cache = PieceCache()
-        /// The one- and two-id results of short pieces, looked up before `cache`.
+        /// The tokenizer's piece cache, shared with its other encoders, and this encoder's share
+        /// of its bookkeeping.
+        private let pieces: PieceCache
+        private var pieceWriter = PieceCache.Writer()
+        /// The one- and two-id results of short pieces, looked up before `pieces`.
         private var shortPieces = ShortPieceCache()
-        private var cachedIDs: [UInt32] = []
         private var scratch: [UInt32] = []
         private var lattice = UnigramModel.Lattice()
         private var bpeScratch = SentencePieceBPE.Scratch()
-        private static let cacheLimit = 1 << 18
         private static let cacheablePieceLength = 64
+        /// A value holding one or two ids; the second flag says there are two.
         private static let inlineFlag: UInt64 = 1 << 63
         private static let secondFlag: UInt64 = 1 << 62
+        /// A value that is where its ids are in the cache's id arena (start in the high half, count
+        /// in the low 16 bits); the flag keeps an empty result's value from being 0.
+        private static let rangeFlag: UInt64 = 1 << 31
 
         /// For tiktoken-style models (`ignore_merges`), the vocabulary: a piece that is a token is
         /// that token, found there without merging. It is looked up after the piece cache, and
@@ -32,29 +38,12 @@ extension Tokenizer {
 
         init(_ tokenizer: Tokenizer) {
             self.tokenizer = tokenizer
-            if let warm = tokenizer.encoderCaches.take() {
-                self.cache = warm.table
-                self.cachedIDs = warm.ids
-                self.shortPieces = warm.shortPieces
-            }
+            self.pieces = tokenizer.pieceCache
             if case .bpe(let bpe) = tokenizer.model, bpe.ignoreMerges {
                 self.wholePieces = bpe.vocabulary
             } else {
                 self.wholePieces = nil
             }
-        }
-
-        /// Hands this encoder's piece caches to the next encoder the tokenizer makes (call it when
-        /// done: a stage's `finish`, a slice of `pipeline encode`), so that one starts warm. This
-        /// encoder goes on, cold.
-        public mutating func recycle() {
-            guard self.cache.count > 0 else { return }
-            let warm = EncoderCaches.Cache(table: self.cache, ids: self.cachedIDs, shortPieces: self.shortPieces)
-            // Small: an encoder is recycled when its stage is done and is rarely used again.
-            self.cache = PieceCache()
-            self.cachedIDs = []
-            self.shortPieces = ShortPieceCache()
-            self.tokenizer.encoderCaches.put(warm)
         }
 
         /// Appends the ids of `text` (valid UTF-8) to `ids`.
@@ -186,17 +175,15 @@ extension Tokenizer {
                 Self.appendInline(packed, to: &ids)
                 return
             }
-            if let packed = self.cache.find(piece, shortKey: shortKey) {
+            if let packed = self.pieces.find(piece, shortKey: shortKey) {
                 // One or two ids live in the entry itself (no second memory access); longer
-                // results are a range of `cachedIDs`.
+                // results are in the cache's id arena.
                 if packed & Self.inlineFlag != 0 {
                     Self.appendInline(packed, to: &ids)
                     if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
                     return
                 }
-                let start = Int(packed >> 32)
-                let count = Int(packed & 0xFFFF_FFFF)
-                ids.append(contentsOf: self.cachedIDs[start..<(start + count)])
+                ids.append(contentsOf: self.pieces.ids(at: Int(packed >> 32), count: Int(packed & 0xFFFF)))
                 return
             }
             let before = ids.count
@@ -205,24 +192,17 @@ extension Tokenizer {
             } else {
                 self.encodeModel(piece, into: &ids)
             }
-            if self.cache.count >= Self.cacheLimit {
-                self.cache.removeAll()
-                self.cachedIDs.removeAll(keepingCapacity: true)
-            }
             let produced = ids.count - before
-            if produced <= 2 && ids[before...].allSatisfy({ $0 < 1 << 31 }) {
-                var packed = Self.inlineFlag | (produced > 0 ? UInt64(ids[before]) : 0)
+            if produced > 0 && produced <= 2 && ids[before...].allSatisfy({ $0 < 1 << 31 }) {
+                var packed = Self.inlineFlag | UInt64(ids[before])
                 if produced == 2 { packed |= Self.secondFlag | UInt64(ids[before + 1]) << 31 }
-                // An empty result is stored as a range of length 0 below.
-                if produced > 0 {
-                    self.cache.insert(piece, shortKey: shortKey, value: packed)
-                    if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
-                    return
-                }
+                self.pieces.insert(piece, shortKey: shortKey, value: packed, writer: &self.pieceWriter)
+                if shortKey != 0 { self.shortPieces.insert(shortKey, value: packed) }
+                return
             }
-            let start = self.cachedIDs.count
-            self.cachedIDs.append(contentsOf: ids[before...])
-            self.cache.insert(piece, shortKey: shortKey, value: UInt64(start) << 32 | UInt64(produced))
+            let stored = ids.withUnsafeBufferPointer { self.pieces.store(UnsafeBufferPointer(rebasing: $0[before...]), writer: &self.pieceWriter) }
+            guard let start = stored else { return }
+            self.pieces.insert(piece, shortKey: shortKey, value: UInt64(start) << 32 | Self.rangeFlag | UInt64(produced), writer: &self.pieceWriter)
         }
 
         /// Appends the one or two ids packed in a cache value with `inlineFlag`.

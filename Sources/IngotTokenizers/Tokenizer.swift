@@ -15,8 +15,9 @@ import IngotSystem
 /// (byte-level BPE with a known split pattern, SentencePiece-style Metaspace BPE, BERT) have
 /// fused fast paths; the rest runs through the general normalizer and pre-tokenizer steps.
 ///
-/// The value is immutable and `Sendable`; per-thread state (the piece cache, scratch buffers)
-/// lives in an ``Encoder``, which each worker makes for itself.
+/// The value is immutable and `Sendable`; per-thread state (a cache of short pieces, scratch
+/// buffers) lives in an ``Encoder``, which each worker makes for itself. The cache of every piece
+/// encoded so far is shared by a tokenizer's encoders: each piece is merged once per process.
 public struct Tokenizer: Sendable {
     /// Where the tokenizer was loaded from.
     public let path: String
@@ -44,8 +45,10 @@ public struct Tokenizer: Sendable {
     /// U+2581-escaped pieces may be cut before each U+2581 that follows another character
     /// (no vocabulary entry has U+2581 after another character, so no merge crosses a cut).
     var wordsAreIndependent = false
-    /// Warm piece caches of encoders done with, for the next ones.
-    let encoderCaches = EncoderCaches()
+    /// The pieces this tokenizer's encoders have encoded, shared by all of them (copies of a
+    /// tokenizer share it too). A cache holds only what the model computes from a piece, so what
+    /// it holds changes no id.
+    private(set) var pieceCache = PieceCache()
 
     /// Loads a HuggingFace `tokenizer.json`, a tiktoken rank file (`*.tiktoken`), a Mistral
     /// Tekken file (`tekken_*.json`) or a SentencePiece model (`*.model`, a protobuf).
@@ -212,6 +215,14 @@ public struct Tokenizer: Sendable {
 
     /// Makes an encoder: the mutable, per-worker half of the tokenizer.
     public func makeEncoder() -> Encoder { Encoder(self) }
+
+    /// This tokenizer with an empty piece cache of its own: its encoders start as cold as in a
+    /// fresh process (a benchmark's cold passes).
+    public func withEmptyPieceCache() -> Tokenizer {
+        var copy = self
+        copy.pieceCache = PieceCache()
+        return copy
+    }
 
     /// Encodes a string with a throwaway encoder (convenient; workers keep an ``Encoder``).
     public func encode(_ text: String, matchingAddedTokens: Bool = true, addingSpecialTokens: Bool = false) -> [UInt32] {

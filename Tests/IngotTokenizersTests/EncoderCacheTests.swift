@@ -1,9 +1,11 @@
+import Dispatch
 import IngotTestSupport
 import IngotTokenizers
+import Synchronization
 import Testing
 
-/// An encoder's piece caches (the piece table, its ids, the short-piece table) go to the next
-/// encoder on `recycle()`: a warm encoder must give exactly a cold one's ids.
+/// A tokenizer's encoders share one piece cache, filled by whichever encoder meets a piece
+/// first: warm or cold, on one thread or several, an encoder must give exactly a cold one's ids.
 @Suite struct EncoderCacheTests {
     static func load() throws -> Tokenizer {
         try Tokenizer.load(contentsOf: TestPaths.packageRoot.appendingPathComponent("Samples/tokenizers/gpt2/tokenizer.json").path)
@@ -15,25 +17,43 @@ import Testing
         return ids
     }
 
-    @Test func recycledCachesGiveTheColdIDs() throws {
-        let texts = try Fixtures.sampleTexts()
-        // Cold: another tokenizer (its own cache stock), a fresh encoder per text, never recycled.
-        let cold = try Self.load()
-        let expected = texts.map { text in
-            var encoder = cold.makeEncoder()
+    /// Cold: every text with an empty cache of its own.
+    static func coldIDs(_ texts: [String], _ tokenizer: Tokenizer) -> [[UInt32]] {
+        texts.map { text in
+            var encoder = tokenizer.withEmptyPieceCache().makeEncoder()
             return Self.encode(text, with: &encoder)
         }
-        let warm = try Self.load()
-        var first = warm.makeEncoder()
-        let half = texts.count / 2
-        for i in 0..<half { #expect(Self.encode(texts[i], with: &first) == expected[i]) }
-        first.recycle()
-        // The next encoder starts with the first one's caches; the first goes on, cold.
-        var second = warm.makeEncoder()
-        for i in texts.indices { #expect(Self.encode(texts[i], with: &second) == expected[i], "text \(i)") }
-        for i in half..<texts.count { #expect(Self.encode(texts[i], with: &first) == expected[i], "text \(i)") }
-        second.recycle()
-        var third = warm.makeEncoder()
-        for i in texts.indices.reversed() { #expect(Self.encode(texts[i], with: &third) == expected[i], "text \(i)") }
+    }
+
+    @Test func warmEncodersGiveTheColdIDs() throws {
+        let texts = try Fixtures.sampleTexts()
+        let tokenizer = try Self.load()
+        let expected = Self.coldIDs(texts, tokenizer)
+        var first = tokenizer.makeEncoder()
+        for i in texts.indices { #expect(Self.encode(texts[i], with: &first) == expected[i], "text \(i)") }
+        // A new encoder, and a copy of the tokenizer, start with what the first one cached.
+        var second = tokenizer.makeEncoder()
+        for i in texts.indices.reversed() { #expect(Self.encode(texts[i], with: &second) == expected[i], "text \(i)") }
+        let copy = tokenizer
+        var third = copy.makeEncoder()
+        for i in texts.indices { #expect(Self.encode(texts[i], with: &third) == expected[i], "text \(i)") }
+    }
+
+    /// Four threads encode the texts in different orders with one tokenizer, its cache starting
+    /// empty, so that they fill it, grow it and read each other's entries at once.
+    @Test func encodersOnSeveralThreadsGiveTheColdIDs() throws {
+        let texts = try Fixtures.sampleTexts()
+        let tokenizer = try Self.load()
+        let expected = Self.coldIDs(texts, tokenizer)
+        let shared = tokenizer.withEmptyPieceCache()
+        let mismatches = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { thread in
+            var encoder = shared.makeEncoder()
+            for n in texts.indices {
+                let i = thread % 2 == 0 ? (n * 7 + thread) % texts.count : texts.count - 1 - n
+                if Self.encode(texts[i], with: &encoder) != expected[i] { mismatches.add(1, ordering: .relaxed) }
+            }
+        }
+        #expect(mismatches.load(ordering: .relaxed) == 0)
     }
 }

@@ -130,7 +130,7 @@ extension PipelineRunner {
                         }
                     }
                     // A head holds nothing at its end (its stages process inputs independently),
-                    // but may return what it borrowed (encoder caches).
+                    // but its stages may have something to release.
                     try head.finish(context: run.context(for: -1)) { _ in
                         throw IngotError(.internalInconsistency, "a stage that processes inputs independently emitted a value when it finished")
                     }

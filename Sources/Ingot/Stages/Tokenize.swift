@@ -70,11 +70,6 @@ public struct Tokenize: Stage {
         return Int(Double(text.count) * Double(sample.count + 1) / Double(end) * 1.05) + 1024
     }
 
-    /// The partition is done: the encoder's warm cache goes to the next partition's.
-    public mutating func finish(context: StageContext, emit: (consuming TokenizedDocument) throws -> Void) throws {
-        self.encoder.recycle()
-    }
-
     /// A document's ids depend on its text alone.
     public var processesInputsIndependently: Bool { true }
 

@@ -35,10 +35,6 @@ public struct TokenizeChat: Stage {
         self.dropUntrained = dropUntrained
     }
 
-    public mutating func finish(context: StageContext, emit: (consuming TokenizedDocument) throws -> Void) throws {
-        self.encoder.recycle()
-    }
-
     /// An example depends on its conversation alone.
     public var processesInputsIndependently: Bool { true }
 

@@ -74,8 +74,6 @@ extension PipelineCommand {
                         var encoder = tokenizer.makeEncoder()
                         encoder.matchesAddedTokens = matchesAddedTokens
                         encoder.addsSpecialTokens = addsSpecialTokens
-                        // The warm piece cache goes on to the next slice's encoder.
-                        defer { encoder.recycle() }
                         return (index, EncodedSlice.encode(slice, field: field, with: &encoder))
                     }
                 }
