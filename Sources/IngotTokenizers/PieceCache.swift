@@ -221,8 +221,9 @@ final class PieceCache: @unchecked Sendable {  // shared words are only accessed
     }
 
     /// A range of `count` elements from the writer's block, taking a new block from the arena
-    /// when the block is used up; nil when the arena is.
+    /// when the block is used up; nil when the arena is, or when `count` exceeds a block.
     private static func take(_ count: Int, from block: inout Range<Int>, block size: Int, reserved: borrowing Atomic<Int>, capacity: Int) -> Int? {
+        guard count <= size else { return nil }
         if block.count < count {
             let start = reserved.wrappingAdd(size, ordering: .relaxed).oldValue
             guard start + size <= capacity else { return nil }
