@@ -27,9 +27,9 @@ import Synchronization
 /// - Each encoder counts its inserts and reserves arena space in blocks (``Writer``), so that the
 ///   shared count and arena ends are not handed between cores on every insert.
 ///
-/// At ``entryLimit`` pieces the cache takes no more (as HuggingFace's BPE cache stops at its
-/// capacity): by then it holds the pieces a corpus uses most, and each encoder's
-/// ``ShortPieceCache`` still follows the text.
+/// At ``entryLimit`` pieces (a few more when several encoders insert at once) the cache takes no
+/// more, as HuggingFace's BPE cache stops at its capacity: by then it holds the pieces a corpus
+/// uses most, and each encoder's ``ShortPieceCache`` still follows the text.
 final class PieceCache: @unchecked Sendable {  // shared words are only accessed atomically
     /// The longest piece the table takes: its length must fit the key word's top byte.
     static let maximumPieceLength = 255
@@ -66,10 +66,10 @@ final class PieceCache: @unchecked Sendable {  // shared words are only accessed
 
     private static let maximumSlots = 2 * defaultEntryLimit
     private static let maximumGenerations = 32
-    /// Below this many slots every insert is counted at once: the table is small enough for a
-    /// batch of uncounted inserts to fill it.
-    private static let exactCountingBelow = 1 << 14
+    /// The most inserts a writer keeps uncounted, and the share of the table's slots they may
+    /// be at most (1/1024): with 256 encoders the table is at most a quarter fuller than counted.
     private static let countBatch = 64
+    private static let countBatchShift = 10
     private static let byteBlock = 16 << 10
     private static let idBlock = 4 << 10
     private static let byteCapacity = 16 << 20
@@ -174,7 +174,7 @@ final class PieceCache: @unchecked Sendable {  // shared words are only accessed
         precondition(piece.count >= 2 && piece.count <= Self.maximumPieceLength && value != 0)
         let generation = self.current.load(ordering: .acquiring)
         let table = self.tables[generation]
-        guard self.count < min(self.entryLimit, table.slotCount / 4 * 3) else { return }
+        guard self.count + writer.uncounted < min(self.entryLimit, table.slotCount / 4 * 3) else { return }
         let mask = table.slotCount - 1
         let h = shortKey != 0 ? Self.mix(shortKey) : ByteKeyedTable.hash(piece)
         let known = shortKey != 0 ? shortKey : Self.longKeyHigh(length: piece.count, hash: h)
@@ -214,7 +214,7 @@ final class PieceCache: @unchecked Sendable {  // shared words are only accessed
     /// when it is half full.
     private func count(_ writer: inout Writer, generation: Int, slotCount: Int) {
         writer.uncounted += 1
-        guard writer.uncounted >= Self.countBatch || slotCount < Self.exactCountingBelow else { return }
+        guard writer.uncounted >= min(Self.countBatch, slotCount >> Self.countBatchShift) else { return }
         let total = self.counted.wrappingAdd(writer.uncounted, ordering: .relaxed).newValue
         writer.uncounted = 0
         if total * 2 > slotCount { self.grow(from: generation) }
