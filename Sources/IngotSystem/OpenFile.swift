@@ -8,6 +8,8 @@ import Darwin
 #if os(Linux)
 import CIngotLinux
 #endif
+import Dispatch
+import Synchronization
 
 /// An open file descriptor, closed when the value is released (or by ``close()``).
 ///
@@ -29,6 +31,11 @@ public final class OpenFile {
 
     public let path: String
     public private(set) var descriptor: Int32
+    /// The last data sync started by ``startDataSync()``; waited for before the descriptor closes.
+    private var dataSync: BackgroundDataSync?
+    /// What a finished data sync met, reported by the next ``sync()``: once an `fsync` has
+    /// failed, a later one may succeed on Linux although the data is lost.
+    private var dataSyncFailure: SystemError?
 
     /// Opens `path`. The corresponding C function is `open`.
     public init(_ path: String, mode: Mode) throws(SystemError) {
@@ -37,6 +44,7 @@ public final class OpenFile {
     }
 
     deinit {
+        _ = self.dataSync?.wait()
         if self.descriptor >= 0 { _ = systemClose(self.descriptor) }
     }
 
@@ -103,9 +111,37 @@ public final class OpenFile {
         #endif
     }
 
-    /// Flushes the file's data and metadata to stable storage. The corresponding C function is `fsync`.
+    /// Starts making the data written so far durable on another thread, without waiting, so
+    /// that the next ``sync()`` flushes only what was written after. Does nothing while the
+    /// last one is still running. ``sync()`` reports its failure; ``close()`` and deinit wait
+    /// for it. The corresponding C function is `fdatasync`.
+    ///
+    /// What a flush costs grows with the bytes written since the last one, even when their
+    /// writeback is long done (a virtual disk flushes its host's cache): closing a 6 MB shard
+    /// took 11-12 ms here with writeback started every megabyte, against 3 ms when all but the
+    /// last megabyte had been flushed already.
+    public func startDataSync() {
+        if let running = self.dataSync {
+            guard running.isFinished else { return }
+            self.dataSyncFailure = self.dataSyncFailure ?? running.wait()
+        }
+        self.dataSync = BackgroundDataSync(descriptor: self.descriptor, path: self.path)
+    }
+
+    /// Flushes the file's data and metadata to stable storage, after any data sync still
+    /// running (``startDataSync()``), and reports the first failure of either. The
+    /// corresponding C function is `fsync`.
     public func sync() throws(SystemError) {
+        try self.finishDataSync()
         _ = try retryingOnInterrupt("fsync", path: self.path) { fsync(self.descriptor) }
+    }
+
+    private func finishDataSync() throws(SystemError) {
+        if let running = self.dataSync {
+            self.dataSync = nil
+            self.dataSyncFailure = self.dataSyncFailure ?? running.wait()
+        }
+        if let failure = self.dataSyncFailure { throw failure }
     }
 
     /// The file's status. The corresponding C function is `fstat`.
@@ -149,11 +185,47 @@ public final class OpenFile {
     /// (the descriptor is released either way on Linux and Darwin).
     public func close() throws(SystemError) {
         guard self.descriptor >= 0 else { return }
+        _ = self.dataSync?.wait()
+        self.dataSync = nil
         let fd = self.descriptor
         self.descriptor = -1
         if systemClose(fd) != 0 && errno != EINTR {
             throw SystemError(operation: "close", path: self.path, code: errno)
         }
+    }
+}
+
+/// One `fdatasync` of a descriptor, run on a serial queue of its own: blocking I/O never holds
+/// a thread of Swift's cooperative pool, which has one per core for the workers. The owner
+/// (``OpenFile``) keeps the descriptor open until ``wait()`` returns.
+private final class BackgroundDataSync: Sendable {
+    private static let queue = DispatchQueue(label: "ingot.data-sync")
+
+    private let finished = Atomic<Bool>(false)
+    private let failure = Mutex<SystemError?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(descriptor: Int32, path: String) {
+        Self.queue.async { [self] in
+            do throws(SystemError) {
+                _ = try retryingOnInterrupt("fdatasync", path: path) { fdatasync(descriptor) }
+            } catch {
+                self.failure.withLock { $0 = error }
+            }
+            self.finished.store(true, ordering: .releasing)
+            self.done.signal()
+        }
+    }
+
+    var isFinished: Bool { self.finished.load(ordering: .acquiring) }
+
+    /// Waits until the sync is done; returns its failure, if any. May be called more than once.
+    func wait() -> SystemError? {
+        if !self.isFinished {
+            self.done.wait()
+            self.done.signal()
+        }
+        return self.failure.withLock { $0 }
     }
 }
 

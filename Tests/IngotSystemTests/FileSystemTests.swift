@@ -52,8 +52,8 @@ import Testing
         #expect(try file.read(at: 500, count: 5, appendingTo: &bytes) == 0)
     }
 
-    /// Writeback started while writing (and asked for past the end, or on a file opened for
-    /// reading) is only a hint: the bytes read back as written.
+    /// Writeback and data syncs started while writing (and writeback asked for past the end, or
+    /// on a file opened for reading) leave the bytes as written.
     @Test func startedWritebackLeavesTheBytesAsWritten() throws {
         let path = self.directory + "/written-back.bin"
         let file = try OpenFile(path, mode: .createOrTruncate)
@@ -62,6 +62,7 @@ import Testing
             let bytes = (0..<(1 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ piece) }
             try file.write(bytes)
             file.startWriteback(offset: expected.count, count: bytes.count)
+            file.startDataSync()
             expected += bytes
         }
         file.startWriteback(offset: expected.count + 4096, count: 1 << 20)
@@ -72,6 +73,27 @@ import Testing
         var bytes: [UInt8] = []
         #expect(try reader.read(at: 0, count: expected.count + 10, appendingTo: &bytes) == expected.count)
         #expect(bytes == expected)
+    }
+
+    /// A data sync runs on another thread; what it meets is reported by the next `sync`, even
+    /// once another data sync has started (a failed flush may not fail again on Linux).
+    @Test func dataSyncFailureIsReportedBySync() throws {
+        // Character devices cannot be flushed: fdatasync fails with EINVAL.
+        let file = try OpenFile("/dev/null", mode: .createOrTruncate)
+        try file.write([1, 2, 3])
+        file.startDataSync()
+        // Most likely finished by now: starting another must keep the first one's failure.
+        Thread.sleep(forTimeInterval: 0.02)
+        file.startDataSync()
+        for _ in 0..<2 {
+            do {
+                try file.sync()
+                Issue.record("a failed data sync went unreported")
+            } catch {
+                #expect(error.operation == "fdatasync" && error.code == EINVAL)
+            }
+        }
+        try file.close()
     }
 
     /// An exclusive lock is refused to a second open of the same file, and freed on close.
