@@ -32,6 +32,46 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         var ends: [UInt32] = []
         var splits: [UInt32] = []
         var count: Int { self.ends.count }
+
+        /// Room for the merges of a JSON member of `expectedBytes`.
+        init(expectedBytes: Int) {
+            self.bytes.reserveCapacity(expectedBytes / 2)
+            self.ends.reserveCapacity(expectedBytes / 10)
+            self.splits.reserveCapacity(expectedBytes / 10)
+        }
+    }
+
+    /// The vocabulary's entries as they are read: their bytes end to end in `arena` (both the
+    /// table's keys and the ids' bytes), collected first because the id bounds and the table's
+    /// size depend on their count.
+    struct VocabularyBuilder {
+        var arena: [UInt8] = []
+        var ends: [UInt32] = []
+        var ids: [Int] = []
+        var hasMarker = false
+        var markerAfterCharacter = false
+
+        /// Room for the entries of a JSON member of `expectedBytes`.
+        init(expectedBytes: Int) {
+            self.arena.reserveCapacity(expectedBytes / 2)
+            self.ends.reserveCapacity(expectedBytes / 12)
+            self.ids.reserveCapacity(expectedBytes / 12)
+        }
+
+        /// Adds the entry whose key is `text` (decoded from JSON).
+        mutating func add(_ text: UnsafeBufferPointer<UInt8>, id: Int, _ reader: BPETableReader) throws(TokenizerError) {
+            if reader.byteLevel {
+                guard ByteLevel.appendBytes(ofUTF8: text, to: &self.arena) else {
+                    throw reader.fail("vocabulary entry '\(String(decoding: text, as: UTF8.self))' is not byte-level encoded")
+                }
+            } else {
+                self.arena.append(contentsOf: text)
+                self.hasMarker = self.hasMarker || text.elementsEqual(TokenizerJSONLoader.marker)
+                self.markerAfterCharacter = self.markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(text)
+            }
+            self.ends.append(UInt32(self.arena.count))
+            self.ids.append(id)
+        }
     }
 
     /// Reads both, concurrently, and resolves the merges against the vocabulary.
@@ -80,19 +120,29 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
     // MARK: Vocabulary
 
     private func readVocabulary(_ range: Range<Int>) throws(TokenizerError) -> VocabularyEntries {
+        // The usual shape in one pass; any other, or something wrong, by the general reader.
+        let entries: VocabularyBuilder
+        if let read = try self.readVocabularyFast(range) {
+            entries = read
+        } else {
+            entries = try self.readVocabularyInGeneral(range)
+        }
+        let (arena, ends, ids) = (entries.arena, entries.ends, entries.ids)
+        var idCount = 0
+        for (index, id) in ids.enumerated() {
+            try TokenIDs.check(id, entries: ids.count, "vocabulary entry '\(self.written(entry: index, of: arena, ends: ends))'", fail: self.fail)
+            idCount = max(idCount, id + 1)
+        }
+        return VocabularyEntries(
+            arena: arena, ends: ends, ids: ids, idCount: idCount, canCutAtMarkers: entries.hasMarker && !entries.markerAfterCharacter, table: nil)
+    }
+
+    /// Reads a vocabulary of any shape with the general reader, which names what is wrong.
+    private func readVocabularyInGeneral(_ range: Range<Int>) throws(TokenizerError) -> VocabularyBuilder {
         var reader = try self.reader(range, "model.vocab")
         guard reader.peekKind() == .object else { throw self.fail("model.vocab is not an object") }
-        // Entries are collected first: the id bounds and the table's size depend on their count.
-        // Their bytes, end to end in the arena, become both the table's keys and the ids' bytes.
-        var arena: [UInt8] = []
-        arena.reserveCapacity(range.count / 2)
-        var ends: [UInt32] = []
-        var ids: [Int] = []
-        ends.reserveCapacity(range.count / 12)
-        ids.reserveCapacity(range.count / 12)
+        var entries = VocabularyBuilder(expectedBytes: range.count)
         var key: [UInt8] = []
-        var hasMarker = false
-        var markerAfterCharacter = false
         try self.json("model.vocab") {
             guard try reader.enterObject() else { return }
             repeat {
@@ -108,41 +158,23 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                     guard let id = value.intValue else {
                         throw self.fail("vocabulary entry '\(String(decoding: text, as: UTF8.self))' has an invalid id")
                     }
-                    if self.byteLevel {
-                        guard ByteLevel.appendBytes(ofUTF8: text, to: &arena) else {
-                            throw self.fail("vocabulary entry '\(String(decoding: text, as: UTF8.self))' is not byte-level encoded")
-                        }
-                    } else {
-                        arena.append(contentsOf: text)
-                        hasMarker = hasMarker || text.elementsEqual(TokenizerJSONLoader.marker)
-                        markerAfterCharacter = markerAfterCharacter || SentencePieceLoader.hasMarkerAfterCharacter(Array(text))
-                    }
-                    ends.append(UInt32(arena.count))
-                    ids.append(id)
+                    try entries.add(text, id: id, self)
                 }
             } while try reader.nextMember()
             try reader.finish()
         }
-
-        var idCount = 0
-        for (index, id) in ids.enumerated() {
-            try TokenIDs.check(id, entries: ids.count, "vocabulary entry '\(self.written(entry: index, of: arena, ends: ends))'", fail: self.fail)
-            idCount = max(idCount, id + 1)
-        }
-        return VocabularyEntries(
-            arena: arena, ends: ends, ids: ids, idCount: idCount, canCutAtMarkers: hasMarker && !markerAfterCharacter, table: nil)
+        return entries
     }
 
     // MARK: Merges
 
     /// Decodes every merge, `"a b"` or `["a", "b"]`, into the arena, in rank order.
     func decodeMerges(_ range: Range<Int>) throws(TokenizerError) -> DecodedMerges {
+        if let merges = self.decodeMergesFast(range) { return merges }
+        // Any other shape, or something wrong: the general reader names it.
         var reader = try self.reader(range, "model.merges")
         guard reader.peekKind() == .array else { throw self.fail("model.merges is not an array") }
-        var merges = DecodedMerges()
-        merges.bytes.reserveCapacity(range.count / 2)
-        merges.ends.reserveCapacity(range.count / 10)
-        merges.splits.reserveCapacity(range.count / 10)
+        var merges = DecodedMerges(expectedBytes: range.count)
         var text: [UInt8] = []
         try self.json("model.merges") {
             guard try reader.enterArray() else { return }
@@ -159,9 +191,9 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                         }
                         let left = UnsafeBufferPointer(rebasing: raw[..<space])
                         let right = UnsafeBufferPointer(rebasing: raw[(space + 1)...])
-                        guard self.append(left, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
+                        guard self.appendToken(left, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
                         merges.splits.append(UInt32(merges.bytes.count))
-                        guard self.append(right, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
+                        guard self.appendToken(right, to: &merges.bytes) else { throw self.unknownTokens(rank, text: Array(left) + Array(right), split: left.count) }
                         merges.ends.append(UInt32(merges.bytes.count))
                         continue
                     }
@@ -187,9 +219,9 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
                 default:
                     throw self.notAMerge(rank)
                 }
-                guard self.append(text[..<split], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
+                guard self.appendToken(text[..<split], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
                 merges.splits.append(UInt32(merges.bytes.count))
-                guard self.append(text[split...], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
+                guard self.appendToken(text[split...], to: &merges.bytes) else { throw self.unknownTokens(rank, text: text, split: split) }
                 merges.ends.append(UInt32(merges.bytes.count))
             } while try reader.nextElement()
             try reader.finish()
@@ -270,11 +302,13 @@ struct BPETableReader: @unchecked Sendable {  // `file` is only read, and outliv
         try TokenizerError.readingJSON(what, fail: self.fail, body)
     }
 
-    private func append(_ token: ArraySlice<UInt8>, to bytes: inout [UInt8]) -> Bool {
-        token.withUnsafeBufferPointer { self.append($0, to: &bytes) }
+    private func appendToken(_ token: ArraySlice<UInt8>, to bytes: inout [UInt8]) -> Bool {
+        token.withUnsafeBufferPointer { self.appendToken($0, to: &bytes) }
     }
 
-    private func append(_ token: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
+    /// Appends the bytes a token of the file stands for; false if it is not byte-level encoded
+    /// where the vocabulary is.
+    func appendToken(_ token: UnsafeBufferPointer<UInt8>, to bytes: inout [UInt8]) -> Bool {
         if self.byteLevel { return ByteLevel.appendBytes(ofUTF8: token, to: &bytes) }
         bytes.append(contentsOf: token)
         return true

@@ -236,7 +236,7 @@ struct SentencePieceLoader {
                     userDefined.insert(piece.text, value: Int32(id))
                     hasUserDefined = true
                 }
-                crossesWords = crossesWords || Self.hasMarkerAfterCharacter(piece.text)
+                crossesWords = crossesWords || piece.text.withUnsafeBufferPointer { Self.hasMarkerAfterCharacter($0) }
                 tokenBytes.append(Self.unescaped(piece.text))
             case .byte:
                 guard let b = Self.byteValue(piece.text) else { throw self.fail("byte piece \(id) is not <0xXX>") }
@@ -308,7 +308,7 @@ struct SentencePieceLoader {
 
     /// Whether a piece has U+2581 after some other character ("a▁b"): then a merge could cross
     /// a word start and the text must stay one piece.
-    static func hasMarkerAfterCharacter(_ bytes: [UInt8]) -> Bool {
+    static func hasMarkerAfterCharacter(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var previousIsOther = false
         var i = 0
         while i < bytes.count {

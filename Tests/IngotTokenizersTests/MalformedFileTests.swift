@@ -122,15 +122,27 @@ import Testing
     }
 
     /// `vocab` and `merges` are read in place from the file's bytes, not from a tree: both
-    /// spellings of a merge load alike, and every damage is named.
-    @Test func bpeTablesLoadInBothMergeSpellings() throws {
-        let vocab = #"{"a": 0, "b": 1, "ab": 2, "\u00e9": 3, "ab\u00e9": 4}"#
-        for merges in [#"["a b", "ab \u00e9"]"#, #"[["a", "b"], ["ab", "é"]]"#] {
-            let path = try self.write(Array(Self.bpe(vocab: vocab, merges: merges).utf8), "bpe.json")
-            let tokenizer = try Tokenizer.load(contentsOf: path)
-            #expect(tokenizer.vocabularySize == 5)
-            #expect(tokenizer.encode("abé") == [4], "\(merges)")
-            #expect(tokenizer.encode("ab") == [2])
+    /// spellings of a merge load alike, and every damage is named. The usual shapes are read in
+    /// one pass, anything else by the general reader: an id written `4.0` or `4e0`, or
+    /// whitespace anywhere, must load the same tables.
+    @Test func bpeTablesLoadInEverySpelling() throws {
+        let vocabs = [
+            #"{"a": 0, "b": 1, "ab": 2, "\u00e9": 3, "ab\u00e9": 4, "\"": 5, "ab\"": 6}"#,
+            #"{"a":0,"b":1,"ab":2,"é":3,"abé":4.0,"\"":5,"ab\"":6}"#,
+            #" {\#n  "a" : 0 ,\#n\#t"b":1, "ab":2 ,"é":3, "ab\u00e9":4e0, "\u0022":5, "ab\"":6\#r\#n} "#,
+        ]
+        let mergeLists = [
+            #"["a b", "ab \u00e9", "ab \""]"#, #"[["a", "b"], ["ab", "é"], ["ab", "\""]]"#, #" [ "a b" ,["ab","é"],"ab \u0022" ] "#,
+        ]
+        for vocab in vocabs {
+            for merges in mergeLists {
+                let path = try self.write(Array(Self.bpe(vocab: vocab, merges: merges).utf8), "bpe.json")
+                let tokenizer = try Tokenizer.load(contentsOf: path)
+                #expect(tokenizer.vocabularySize == 7)
+                #expect(tokenizer.encode("abé") == [4], "\(vocab) \(merges)")
+                #expect(tokenizer.encode("ab\"") == [6], "\(vocab) \(merges)")
+                #expect(tokenizer.encode("ab") == [2])
+            }
         }
     }
 
@@ -140,6 +152,11 @@ import Testing
         (#"{"a": 0, "b": 1, "ab": 2}"#, #"[["a", "b", "ab"]]"#, "merge 0 is neither"),
         (#"{"a": 0, "b": 1, "ab": 2}"#, #"[7]"#, "merge 0 is neither"),
         (#"{"a": 0, "b": "one"}"#, #"[]"#, "vocabulary entry 'b' has an invalid id"),
+        (#"{"a": 0, "b": 1.5}"#, #"[]"#, "vocabulary entry 'b' has an invalid id"),
+        (#"{"a": 0, "b": -1}"#, #"[]"#, "implausible"),
+        (#"{"a": 0, "b": 01}"#, #"[]"#, "not valid JSON"),
+        (#"{"a": 0, "b": 1}"#, #"["a b",]"#, "merge 1 is neither"),
+        (#"{"a": 0, "b": 1}"#, #"["a \q"]"#, "not valid JSON"),
         (#"{"a": 0, "b": 1,}"#, #"[]"#, "not valid JSON"),
         (#"["a", "b"]"#, #"[]"#, "model.vocab is not an object"),
         (#"{"a": 0}"#, #"{"a": "b"}"#, "model.merges is not an array"),
