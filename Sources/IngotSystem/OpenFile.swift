@@ -128,15 +128,23 @@ public final class OpenFile {
         self.dataSync = BackgroundDataSync(descriptor: self.descriptor, path: self.path)
     }
 
+    /// Whether a data sync started by ``startDataSync()`` is still running: a write to the
+    /// file now would wait for it.
+    public var isSyncingData: Bool {
+        self.dataSync.map { !$0.isFinished } ?? false
+    }
+
     /// Flushes the file's data and metadata to stable storage, after any data sync still
     /// running (``startDataSync()``), and reports the first failure of either. The
     /// corresponding C function is `fsync`.
     public func sync() throws(SystemError) {
-        try self.finishDataSync()
+        try self.waitForDataSync()
         _ = try retryingOnInterrupt("fsync", path: self.path) { fsync(self.descriptor) }
     }
 
-    private func finishDataSync() throws(SystemError) {
+    /// Waits for the data sync still running, if any, and reports the first failure of any
+    /// data sync.
+    public func waitForDataSync() throws(SystemError) {
         if let running = self.dataSync {
             self.dataSync = nil
             self.dataSyncFailure = self.dataSyncFailure ?? running.wait()
