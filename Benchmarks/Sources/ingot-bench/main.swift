@@ -150,7 +150,7 @@ case "load":
     let data = try Data(contentsOf: URL(fileURLWithPath: tokenizerPath))
     var parse: [Double] = []
     var load: [Double] = []
-    for _ in 0..<5 {
+    for _ in 0..<(Int(ProcessInfo.processInfo.environment["LOAD_REPEAT"] ?? "5") ?? 5) {
         var start = clock.now
         _ = try JSONValue.parse(data)
         parse.append((clock.now - start).seconds)
@@ -158,7 +158,7 @@ case "load":
         _ = try Tokenizer.load(contentsOf: tokenizerPath)
         load.append((clock.now - start).seconds)
     }
-    print(#"{"tokenizer": "\#(tokenizerPath)", "json_parse_s": \#(String(format: "%.3f", median(parse))), "load_s": \#(String(format: "%.3f", median(load)))}"#)
+    print(#"{"tokenizer": "\#(tokenizerPath)", "json_parse_s": \#(String(format: "%.3f", median(parse))), "load_s": \#(String(format: "%.4f", median(load))), "load_min_s": \#(String(format: "%.4f", load.min()!))}"#)
 case "json":
     // ReadCorpus (line split, UTF-8 validation, JSON validation, field extraction) against
     // Foundation's JSONSerialization extracting the same field, over the same bytes in memory.
