@@ -203,9 +203,9 @@ public final class OpenFile {
     }
 }
 
-/// One `fdatasync` of a descriptor, run on a serial queue of its own: blocking I/O never holds
-/// a thread of Swift's cooperative pool, which has one per core for the workers. The owner
-/// (``OpenFile``) keeps the descriptor open until ``wait()`` returns.
+/// One `fdatasync` of a descriptor, run on a serial dispatch queue that all files share: the
+/// blocking call never holds a thread of Swift's cooperative pool, which has one per core for
+/// the workers. The owner (``OpenFile``) keeps the descriptor open until ``wait()`` returns.
 private final class BackgroundDataSync: Sendable {
     private static let queue = DispatchQueue(label: "ingot.data-sync")
 

@@ -5,10 +5,10 @@ import IngotJSON
 ///
 /// These two members are most of the file and are read on every start. Through
 /// ``JSONPullReader`` they cost a few calls and a `JSONValue` per entry: 10-11 ms for GPT-2's
-/// 50k tokens and 50k merges, each on its own core. The readers here return false at the first
+/// 50k tokens and 50k merges, each on its own core. The readers here return nil at the first
 /// thing they do not expect (a number that is not a plain integer, a merge that is not two
-/// byte-level tokens, bad syntax) and change nothing; the general reader then reads the member
-/// again and reports what is wrong. A string with escapes (GPT-2 has 156) is decoded by
+/// byte-level tokens, bad syntax); the general reader then reads the member again and reports
+/// what is wrong. A string with escapes (GPT-2 has 156) is decoded by
 /// ``JSONPullReader`` on its own.
 extension BPETableReader {
     /// Reads `range` as a vocabulary object; nil if it has another shape.

@@ -6,9 +6,9 @@ import IngotSystem
 ///
 /// Its data is made durable while it grows: every ``writebackBytes``, writeback starts and so
 /// does a data sync on another thread (``OpenFile/startDataSync()``), so that publishing flushes
-/// about a megabyte, not the whole file. A write to the file waits while a data sync runs (up to
-/// 3.7 ms here), and the writer runs on one of the cores the workers share: bytes written then
-/// wait here instead, up to ``heldBytesLimit``, and go to the file once it is done.
+/// about a megabyte, not the whole file. A write to the file can wait while a data sync runs
+/// (up to 2.3 ms here), and the writer runs on one of the cores the workers share: bytes written
+/// then wait here instead, up to ``heldBytesLimit``, and go to the file once it is done.
 final class OutputFile {
     let temporaryPath: String
     let finalPath: String
