@@ -75,16 +75,18 @@ import Testing
         #expect(bytes == expected)
     }
 
-    /// A data sync runs on another thread; what it meets is reported by the next `sync`, even
-    /// once another data sync has started (a failed flush may not fail again on Linux).
+    /// A data sync runs on another thread; what it meets is reported by every later `sync` (a
+    /// failed flush may not fail again on Linux).
     @Test func dataSyncFailureIsReportedBySync() throws {
         // Character devices cannot be flushed: fdatasync fails with EINVAL.
         let file = try OpenFile("/dev/null", mode: .createOrTruncate)
         try file.write([1, 2, 3])
         file.startDataSync()
-        // Most likely finished by now: starting another must keep the first one's failure.
-        Thread.sleep(forTimeInterval: 0.02)
-        file.startDataSync()
+        // It runs on another thread, and is seen to finish.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while file.isSyncingData && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(!file.isSyncingData)
+        // Its failure is reported in place of the final fsync's, and again on a second try.
         for _ in 0..<2 {
             do {
                 try file.sync()
