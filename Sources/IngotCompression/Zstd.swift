@@ -43,6 +43,9 @@ public enum Zstd {
 public final class ZstdCompressor {
     private let cctx: OpaquePointer
     public let level: Int32
+    /// The match-table size the context is set to: nil is zstd's own choice for the level and
+    /// the frame's size.
+    private var matchTableLog: Int32?
 
     public init(level: Int32) throws(CompressionError) {
         guard let cctx = ZSTD_createCCtx() else { throw CompressionError(.codec, "zstd: cannot allocate a compression context") }
@@ -63,7 +66,17 @@ public final class ZstdCompressor {
     }
 
     /// Compresses `input` into one frame.
-    public func compress(_ input: UnsafeRawBufferPointer) throws(CompressionError) -> [UInt8] {
+    ///
+    /// - Parameter matchTableLog: log2 of the entries of the match finder's hash and chain
+    ///   tables, instead of zstd's choice for the level and `input`'s size. Smaller tables find
+    ///   fewer matches and stay in a core's cache; the frame decodes the same way either way.
+    public func compress(_ input: UnsafeRawBufferPointer, matchTableLog: Int32? = nil) throws(CompressionError) -> [UInt8] {
+        if matchTableLog != self.matchTableLog {
+            // 0 restores zstd's choice; the parameters hold for every later frame of the context.
+            try Zstd.check(ZSTD_CCtx_setParameter(self.cctx, ZSTD_c_hashLog, matchTableLog ?? 0))
+            try Zstd.check(ZSTD_CCtx_setParameter(self.cctx, ZSTD_c_chainLog, matchTableLog ?? 0))
+            self.matchTableLog = matchTableLog
+        }
         let bound = ZSTD_compressBound(input.count)
         var written = 0
         let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in

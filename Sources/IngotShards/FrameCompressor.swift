@@ -35,13 +35,30 @@ public final class FrameCompressor: Sendable {
         defer { self.idle.withLock { $0.append(context) } }
         for i in frame.columns.indices {
             let raw = frame.columns[i].bytes
+            let tables = Self.matchTableLog(level: level, rawBytes: raw.count)
             do {
-                frame.columns[i].bytes = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in try context.zstd.compress(buffer) }
+                frame.columns[i].bytes = try raw.withUnsafeBytes { (buffer) throws(CompressionError) in
+                    try context.zstd.compress(buffer, matchTableLog: tables)
+                }
             } catch {
                 throw IngotError(.compression, "cannot compress \(frame.columns[i].column) frame", cause: error)
             }
         }
         frame.pendingCompressionLevel = nil
+    }
+
+    /// The match tables a column is compressed with, where zstd's own would cost the run more
+    /// than they save.
+    ///
+    /// Frames are compressed on the cores that tokenize. At levels 3 and 4, a column of at most
+    /// 128 KiB (32 rows of 2048 uint16 ids) gets zstd's double-fast match finder, with two tables
+    /// of 2^17 entries at level 4: 1 MiB, a whole L2 cache of the benchmark machine, evicting the
+    /// tokenizer's tables from that core at every frame. With 2^14 entries the column is 0.9%
+    /// larger and a GPT-2 run 4-5% faster with one worker or two (Benchmarks/README.md). Larger
+    /// columns (uint32 ids) get the greedy finder, whose speed the cap did not change: they keep
+    /// zstd's choice.
+    static func matchTableLog(level: Int32, rawBytes: Int) -> Int32? {
+        (3...4).contains(level) && rawBytes <= 128 << 10 ? 14 : nil
     }
 
     private func context(level: Int32) throws(IngotError) -> Context {

@@ -24,6 +24,33 @@ import Testing
         }
     }
 
+    /// Smaller match tables change the frame, not what it decodes to, and a context going back
+    /// and forth between them and zstd's own choice writes what fresh contexts write.
+    @Test func matchTablesAreSetPerFrame() throws {
+        // 64K uint16 "ids": phrases drawn from a pool of 2,000, so that matches lie at every
+        // distance and a small table misses some of them.
+        var state: UInt32 = 1
+        func next(_ bound: UInt32) -> UInt32 {
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return (state >> 8) % bound
+        }
+        let phrases: [[UInt16]] = (0..<2_000).map { _ in (0..<(4 + Int(next(12)))).map { _ in UInt16(next(50_000)) } }
+        var ids: [UInt16] = []
+        while ids.count < 65_536 { ids += phrases[Int(next(UInt32(phrases.count)))] }
+        let payload = ids[..<65_536].withUnsafeBytes { Array($0) }
+        let capped = try payload.withUnsafeBytes { try ZstdCompressor(level: 4).compress($0, matchTableLog: 12) }
+        let own = try Self.compress(try ZstdCompressor(level: 4), payload)
+        let differs = capped != own  // not in the expectation: it would print both frames
+        #expect(differs)
+        #expect(try Self.decompress(capped, size: payload.count) == payload)
+        let reused = try ZstdCompressor(level: 4)
+        for tables: Int32? in [12, nil, 12, nil] {
+            let frame = try payload.withUnsafeBytes { try reused.compress($0, matchTableLog: tables) }
+            let expected = frame == (tables == nil ? own : capped)
+            #expect(expected, "tables \(tables.map(String.init) ?? "zstd's")")
+        }
+    }
+
     /// Frames carry a checksum: a flipped byte in the payload is an error, never wrong bytes.
     @Test func aFlippedByteIsDetected() throws {
         var frame = try Self.compress(try ZstdCompressor(level: 3), Self.payload)
