@@ -43,6 +43,10 @@ import Testing
         let differs = capped != own  // not in the expectation: it would print both frames
         #expect(differs)
         #expect(try Self.decompress(capped, size: payload.count) == payload)
+        for tiny in [[], [7], Array(payload.prefix(100))] as [[UInt8]] {
+            let frame = try tiny.withUnsafeBytes { try ZstdCompressor(level: 4).compress($0, matchTableLog: 14) }
+            #expect(try Self.decompress(frame, size: tiny.count) == tiny)
+        }
         let reused = try ZstdCompressor(level: 4)
         for tables: Int32? in [12, nil, 12, nil] {
             let frame = try payload.withUnsafeBytes { try reused.compress($0, matchTableLog: tables) }
