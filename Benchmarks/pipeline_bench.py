@@ -5,7 +5,9 @@
             packing, compressing, checksums, fsync) against tiktoken's bare `encode_ordinary`
             on the same texts (built from the same tokenizer.json by ../shared/bench/peers.py),
             alternated, median of --repeat.
-  scaling   the same run with 1 and with 2 workers on each corpus, alternated: the speed-up.
+  scaling   the same run with 1 and with 2 workers on each corpus, alternated: the speed-up, and the
+            CPU time of each and the core time a 2-worker run leaves idle (2 x wall - CPU: its
+            start, its end, its waits), which is what holds the speed-up below 2x.
             Beside it, the machine's own two-core speed-up for this work: two 1-worker processes
             on the corpus's halves, one after the other against both at once (one per core).
             Two independent processes share nothing but the machine (its caches and memory, the
@@ -41,13 +43,18 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def run(cmd, stdin=None):
     """Wall seconds of a child process (its output discarded); raises if it fails."""
+    return run_timed(cmd, stdin)[0]
+
+
+def run_timed(cmd, stdin=None):
+    """Wall seconds and CPU seconds (user + system, all its threads) of a child process."""
     start = time.perf_counter()
     child = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, _ = os.wait4(child.pid, 0)
+    _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 class Pipeline:
@@ -63,6 +70,9 @@ class Pipeline:
 
     def pretrain(self, corpus, tokenizer, workers, pin=False):
         return run(self.command(corpus, tokenizer, workers, core=0 if pin else None))
+
+    def pretrain_timed(self, corpus, tokenizer, workers):
+        return run_timed(self.command(corpus, tokenizer, workers))
 
     def pretrain_together(self, corpora, tokenizer):
         """Wall seconds until 1-worker runs over `corpora`, started at once, one per core, are all done."""
@@ -119,10 +129,12 @@ def scaling(a, pipeline):
     results = {}
     for corpus in a.scaling:
         parts = halves(corpus, pipeline.work)
-        one, two, apart, together = [], [], [], []
+        one, two, apart, together, cpu_one, cpu_two = [], [], [], [], [], []
         for _ in range(a.repeat):
-            one.append(pipeline.pretrain(corpus, a.tokenizer, 1))
-            two.append(pipeline.pretrain(corpus, a.tokenizer, 2))
+            for times, cpus, workers in ((one, cpu_one, 1), (two, cpu_two, 2)):
+                wall, cpu = pipeline.pretrain_timed(corpus, a.tokenizer, workers)
+                times.append(wall)
+                cpus.append(cpu)
             apart.append(sum(pipeline.pretrain(part, a.tokenizer, 1) for part in parts))
             together.append(pipeline.pretrain_together(parts, a.tokenizer))
         ratio = statistics.median(one) / statistics.median(two)
@@ -136,7 +148,14 @@ def scaling(a, pipeline):
         print(f"the machine's two-core speed-up for this work: {machine:.2f}x "
               f"(per round {statistics.median(x / y for x, y in zip(apart, together)):.2f}x); "
               f"2 workers against the halves at once: {statistics.median(together) / statistics.median(two):.2f}x")
-        results[corpus] = {"speed_up": round(ratio, 2), "machine": round(machine, 2)}
+        # T2 = (C2 + I) / 2, with C2 the two-worker run's CPU time and I the core time it leaves
+        # idle (start, end, waits): the speed-up is 2 T1 / (C2 + I).
+        idle = statistics.median(2 * w - c for w, c in zip(two, cpu_two))
+        budget = 2 * statistics.median(one) / 1.85
+        print(f"CPU time: 1 worker {statistics.median(cpu_one):.3f} s, 2 workers {statistics.median(cpu_two):.3f} s; "
+              f"idle core time of a 2-worker run (2 x wall - CPU): {1000 * idle:.0f} ms; "
+              f"1.85x allows {budget:.3f} s of core time (CPU + idle) where it takes {2 * statistics.median(two):.3f} s")
+        results[corpus] = {"speed_up": round(ratio, 2), "machine": round(machine, 2), "idle_ms": round(1000 * idle)}
     return {"scaling": results}
 
 
