@@ -68,6 +68,19 @@ import Testing
         #expect(value["b"]?["c"]?.intValue == -3)
     }
 
+    /// Strings come out as the text they spell, escaped or not; bytes that are not UTF-8 are an
+    /// error naming where the string starts.
+    @Test func decodesStrings() throws {
+        let value = try JSONValue.parse(Array(#"{"k\u00e9y": ["caf\u00e9", "\ud83d\ude00", "a\u0000b", "raw é 😀", ""]}"#.utf8))
+        #expect(value["kéy"]?.arrayValue?.map(\.stringValue) == ["café", "😀", "a\u{0}b", "raw é 😀", ""])
+        let bad: [UInt8] = Array(#"["ok", "x"#.utf8) + [0xC3, 0x28] + Array(#""]"#.utf8)
+        #expect {
+            try JSONValue.parse(bad)
+        } throws: { error in
+            (error as? JSONError)?.offset == 7
+        }
+    }
+
     @Test func rejectsDeepNesting() {
         let deep = String(repeating: "[", count: 1000) + String(repeating: "]", count: 1000)
         #expect(throws: JSONError.self) { try JSONValue.parse(Array(deep.utf8)) }
