@@ -161,10 +161,10 @@ def scaling(a, pipeline):
 
 def start_up(a, pipeline):
     line = os.path.join(pipeline.work, "one.jsonl")
-    source = a.one_core or a.encode or next(iter(a.scaling), None)
-    if source is None:
+    corpus = a.one_core or a.encode or next(iter(a.scaling), None)
+    if corpus is None:
         raise SystemExit("--start-up takes its one line from --one-core, --encode or --scaling: name one")
-    with open(source) as source, open(line, "w") as target:
+    with open(corpus) as source, open(line, "w") as target:
         target.write(source.readline())
     results = {}
     for tokenizer in a.start_up:
