@@ -55,8 +55,8 @@ public final class FrameCompressor: Sendable {
     /// of 2^17 entries at level 4: 1 MiB, a whole L2 cache of the benchmark machine, evicting the
     /// tokenizer's tables from that core at every frame. With 2^14 entries the column is 0.9%
     /// larger and a GPT-2 run 4-5% faster with one worker or two (Benchmarks/README.md). Larger
-    /// columns (uint32 ids) get the greedy finder, whose speed the cap did not change: they keep
-    /// zstd's choice.
+    /// columns (uint32 ids) keep zstd's choice: at level 4 its greedy finder, which the cap did
+    /// not speed up (Llama 3); at level 3 the cap was not measured for them.
     static func matchTableLog(level: Int32, rawBytes: Int) -> Int32? {
         (3...4).contains(level) && rawBytes <= 128 << 10 ? 14 : nil
     }
