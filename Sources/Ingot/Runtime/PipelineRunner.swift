@@ -267,6 +267,7 @@ public struct PipelineRunner: Sendable {
 
                 // The writer runs in this task: the only one touching the sink.
                 do {
+                    try await sink.start()
                     while let event = try await channel.next() {
                         switch event {
                         case .frame(let partition, let frame):

@@ -49,6 +49,8 @@ public final class DatasetWriter {
     private var closed: [Int: [DatasetIndex.Shard]] = [:]
     /// Files of resumed partitions already moved into the directory by an interrupted publish.
     private var alreadyPublished: Set<String> = []
+    /// The run, until `run.json` records it (``start()``).
+    private var unrecordedRun: RunIdentity?
 
     private struct OpenShard {
         var files: [OutputFile]
@@ -151,7 +153,24 @@ public final class DatasetWriter {
                 try self.clearStaging()
             }
         }
-        try Workspace.writeJSON(identity, to: self.workspace.runFile, directory: self.workspace.root, pretty: true)
+        // Recorded by `start()`, while the workers start: nothing is staged before.
+        self.unrecordedRun = previous == identity ? nil : identity
+    }
+
+    /// Records the run in the workspace (`run.json`, fsynced), which a later `--resume` checks
+    /// itself against: the one step of preparing the directory that can wait for the first frame.
+    /// The runner's writer calls it while the workers start; the first write, finished partition
+    /// or publish calls it otherwise.
+    public func start() throws(IngotError) {
+        guard let identity = self.unrecordedRun else { return }
+        do {
+            try Workspace.writeJSON(identity, to: self.workspace.runFile, directory: self.workspace.root, pretty: true)
+        } catch let error as IngotError {
+            throw error
+        } catch {
+            throw IngotError(.io, "cannot record the run in '\(self.workspace.runFile)'", cause: error)
+        }
+        self.unrecordedRun = nil
     }
 
     /// Prepares for one task of a split run. The other tasks may be running: only this task's
@@ -262,6 +281,7 @@ public final class DatasetWriter {
 
     /// Appends a frame of partition `partition`, compressing it first if it is still raw.
     public func write(_ frame: consuming ShardFrame, partition: Int) throws(IngotError) {
+        try self.start()
         try self.compressor.compress(&frame)
         guard frame.schema == self.schema else {
             throw IngotError(
@@ -321,6 +341,7 @@ public final class DatasetWriter {
     /// Marks partition `partition` finished: its shards must all be closed. Writes its completion
     /// record atomically; from then on the partition survives a crash.
     public func finishPartition(_ partition: Int, statistics: RunStatistics, bytesRead: [String: Int]) throws(IngotError) {
+        try self.start()
         guard !self.open.keys.contains(where: { $0.partition == partition }) else {
             throw IngotError(.internalInconsistency, "partition \(partition) finished with a shard still open")
         }
@@ -343,6 +364,7 @@ public final class DatasetWriter {
     /// A task of a split run publishes nothing: it checks that its own partitions are finished
     /// and returns an index of its share alone, for its summary (``DatasetFinalizer`` publishes).
     public func finish(partitions: Int, provenance: DatasetIndex.Provenance) throws(IngotError) -> DatasetIndex {
+        try self.start()
         guard self.open.isEmpty else {
             throw IngotError(.internalInconsistency, "\(self.open.count) shards were never closed")
         }
