@@ -39,6 +39,26 @@ import Testing
         for i in texts.indices { #expect(Self.encode(texts[i], with: &third) == expected[i], "text \(i)") }
     }
 
+    /// Pieces of up to 255 bytes are cached too (runs of spaces, rules of `=` and `-`): found
+    /// again, they give the ids they gave when merged, in the piece's place in the text.
+    @Test func longPiecesFoundInTheCacheGiveTheColdIDs() throws {
+        let tokenizer = try Self.load()
+        var texts: [String] = []
+        for length in [65, 78, 128, 200, 254, 255, 256, 300] {
+            let spaces = String(repeating: " ", count: length)
+            let rule = String(repeating: "-", count: length)
+            let pairs = String(repeating: "+-", count: length / 2)
+            texts += ["a" + spaces + "b", String(repeating: "=", count: length), "rule " + rule + "\n" + pairs]
+        }
+        let expected = Self.coldIDs(texts, tokenizer)
+        var encoder = tokenizer.withEmptyPieceCache().makeEncoder()
+        for round in 0..<2 {
+            for i in texts.indices { #expect(Self.encode(texts[i], with: &encoder) == expected[i], "round \(round), text \(i)") }
+        }
+        // The pieces are long: a run of 200 `=` is a few ids, each for many bytes.
+        #expect(expected[3 * 3 + 1].count < 20 && expected[3 * 3 + 1].count > 2)
+    }
+
     /// Four threads encode the texts in different orders with one tokenizer, its cache starting
     /// empty, so that they fill it, grow it and read each other's entries at once.
     @Test func encodersOnSeveralThreadsGiveTheColdIDs() throws {
