@@ -32,6 +32,10 @@ struct AddedTokenMatcher: Sendable {
     /// Whether any token starts with each byte: the scan skips other bytes without a trie probe
     /// (most text has no added token at all).
     private let startsAToken: [Bool]
+    /// When at most four bytes start a token (`<` alone for GPT-2, Llama 3 and tiktoken's files,
+    /// `<` and `[` for Tekken), each of them in every lane, so that 16 bytes are skipped at a
+    /// time: the byte-by-byte skip was 3.5% of a one-core GPT-2 run.
+    private let startProbes: (SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>, SIMD16<UInt8>)?
     let isEmpty: Bool
 
     private struct Entry: Sendable {
@@ -54,6 +58,32 @@ struct AddedTokenMatcher: Sendable {
         self.entries = entries
         self.startsAToken = starts
         self.isEmpty = entries.isEmpty
+        let startBytes = (0..<256).filter { starts[$0] }.map { UInt8($0) }
+        if let first = startBytes.first, startBytes.count <= 4 {
+            // Fewer than four bytes: the first fills the spare probes.
+            let probe = { (k: Int) in SIMD16<UInt8>(repeating: k < startBytes.count ? startBytes[k] : first) }
+            self.startProbes = (probe(0), probe(1), probe(2), probe(3))
+        } else {
+            self.startProbes = nil
+        }
+    }
+
+    /// The first position from `i` on whose byte starts some token, or `text.count`.
+    @inline(__always)
+    private func nextStart(in text: UnsafeBufferPointer<UInt8>, from i: Int) -> Int {
+        var j = i
+        if let probes = self.startProbes, let base = text.baseAddress {
+            while j + 16 <= text.count {
+                let block = UnsafeRawPointer(base + j).loadUnaligned(as: SIMD16<UInt8>.self)
+                let found = (block .== probes.0) .| (block .== probes.1) .| (block .== probes.2) .| (block .== probes.3)
+                if any(found) { break }
+                j += 16
+            }
+        }
+        return self.startsAToken.withUnsafeBufferPointer { starts in
+            while j < text.count && !starts[Int(text[j])] { j += 1 }
+            return j
+        }
     }
 
     /// The longest token starting at `i`, if any.
@@ -82,11 +112,7 @@ struct AddedTokenMatcher: Sendable {
         var runStart = 0
         var i = 0
         while i < text.count {
-            i = self.startsAToken.withUnsafeBufferPointer { starts in
-                var j = i
-                while j < text.count && !starts[Int(text[j])] { j += 1 }
-                return j
-            }
+            i = self.nextStart(in: text, from: i)
             guard i < text.count else { break }
             guard let entry = self.longest(at: i, in: text) else {
                 i += 1
