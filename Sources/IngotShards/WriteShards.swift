@@ -115,20 +115,27 @@ public struct WriteShards: Stage {
             case .uint16: 0xFFFF
             case .uint32: .max
             }
-        // Checked first, then written in one pass as little-endian words.
-        if limit != .max, let bad = values.first(where: { $0 > limit }) { throw overflow(bad, dtype, column) }
+        // The largest value first, in a loop without branches that the compiler vectorizes (a
+        // search for the first value over the limit was a third of this stage's time); then
+        // one pass of stores at offsets that cannot overflow, vectorized too.
+        if limit != .max, values.withUnsafeBufferPointer({ v in v.reduce(0 as UInt32) { max($0, $1) } }) > limit,
+            let bad = values.first(where: { $0 > limit })
+        {
+            throw overflow(bad, dtype, column)
+        }
         let width = limit == 0xFF ? 1 : limit == 0xFFFF ? 2 : 4
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: values.count * width))
         bytes.withUnsafeMutableBytes { raw in
             values.withUnsafeBufferPointer { v in
+                let out = raw.baseAddress! + start
                 switch width {
                 case 1:
-                    for i in v.indices { raw[start + i] = UInt8(truncatingIfNeeded: v[i]) }
+                    for i in v.indices { out.storeBytes(of: UInt8(truncatingIfNeeded: v[i]), toByteOffset: i, as: UInt8.self) }
                 case 2:
-                    for i in v.indices { raw.storeBytes(of: UInt16(truncatingIfNeeded: v[i]).littleEndian, toByteOffset: start + 2 * i, as: UInt16.self) }
+                    for i in v.indices { out.storeBytes(of: UInt16(truncatingIfNeeded: v[i]).littleEndian, toByteOffset: i &* 2, as: UInt16.self) }
                 default:
-                    for i in v.indices { raw.storeBytes(of: v[i].littleEndian, toByteOffset: start + 4 * i, as: UInt32.self) }
+                    for i in v.indices { out.storeBytes(of: v[i].littleEndian, toByteOffset: i &* 4, as: UInt32.self) }
                 }
             }
         }

@@ -40,8 +40,7 @@ public struct Row: Sendable, Equatable {
 
     /// Number of padding tokens (segment 0).
     public var paddingCount: Int {
-        var n = 0
-        for s in self.segmentIDs where s == 0 { n += 1 }
-        return n
+        // Without a branch or an overflow check, so that the loop is vectorized.
+        self.segmentIDs.withUnsafeBufferPointer { ids in ids.reduce(0) { $0 &+ ($1 == 0 ? 1 : 0) } }
     }
 }
