@@ -109,6 +109,7 @@ public struct WriteShards: Stage {
     }
 
     private static func append(_ values: [UInt32], as dtype: ShardSchema.DType, to bytes: inout [UInt8], column: ShardColumn) throws {
+        guard !values.isEmpty else { return }
         let limit: UInt32 =
             switch dtype {
             case .uint8: 0xFF
